@@ -1,0 +1,43 @@
+# Every target sets itself up on a fresh machine: a local .venv for Python,
+# a local node_modules for Microsoft's SARIF multitool (used by the tests).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+MULTITOOL := tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+
+.PHONY: setup demo test lint bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,fast,dev]'
+	touch $(STAMP)
+
+# The multitool ships a self-contained binary inside its npm package; npm no
+# longer runs the package's install script that marks it executable.
+$(MULTITOOL): tools/package.json
+	cd tools && npm install --no-audit --no-fund --loglevel=error
+	chmod u+x $(MULTITOOL)
+	touch $(MULTITOOL)
+
+demo: $(STAMP)
+	@echo "== nhiguard scan examples/ =="
+	-$(BIN)/nhiguard scan examples --no-progress
+	@$(BIN)/nhiguard scan examples --no-progress --format sarif --output nhiguard.sarif --fail-on none
+	@echo "== SARIF written to nhiguard.sarif =="
+
+test: $(STAMP) $(MULTITOOL)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check scanner rules tests benchmarks
+	$(BIN)/mypy scanner
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) tools/node_modules nhiguard.sarif .pytest_cache

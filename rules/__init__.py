@@ -1,0 +1,1 @@
+"""nhiguard rules, one module per rule, grouped by family (see DESIGN.md)."""

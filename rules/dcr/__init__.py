@@ -1,0 +1,1 @@
+"""NHG2xx: OAuth Dynamic Client Registration (RFC 7591 / RFC 7592)."""

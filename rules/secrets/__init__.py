@@ -1,0 +1,1 @@
+"""NHG1xx: long-lived secrets written as literals."""

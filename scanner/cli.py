@@ -1,0 +1,168 @@
+"""The `nhiguard` command line (DESIGN.md, "Command line").
+
+Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage or
+configuration error; 3 the scan itself failed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import ConfigError, load_config
+from .engine import default_jobs, scan
+from .patterns import engine_name
+from .policy import PolicyError
+from .registry import SelectionError, all_rule_classes, find_rule, select_rules
+from .reporters import render
+from .reporters.base import Report
+from .rule import LEVELS, SECURITY_SEVERITY
+from .sources import PathSource, SourceError, find_srcroot
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+FORMATS = ("text", "json", "sarif", "github")
+# --fail-on takes a severity or a SARIF level; each maps to the lowest
+# severity rank that fails the run (critical=0 ... low=3).
+_SEVERITY_RANK = {s: i for i, s in enumerate(SECURITY_SEVERITY)}
+_FAIL_ON = {**_SEVERITY_RANK, "error": _SEVERITY_RANK["high"], "warning": _SEVERITY_RANK["medium"],
+            "note": _SEVERITY_RANK["low"], "none": -1}
+_SUFFIX_FORMAT = {".sarif": "sarif", ".json": "json", ".txt": "text"}
+
+
+def _version_text() -> str:
+    return f"nhiguard {__version__} (pattern engine: {engine_name()})"
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+def _pair_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """Pair each --format with the --output at the same position; a format
+    with no output goes to standard output; an output with no format takes it
+    from its file name."""
+    pairs: list[tuple[str, str | None]] = []
+    for i in range(max(len(formats), len(outputs), 1)):
+        fmt = formats[i] if i < len(formats) else None
+        out = outputs[i] if i < len(outputs) else None
+        if fmt is None and out is not None:
+            fmt = _SUFFIX_FORMAT.get(Path(out).suffix.lower())
+            if fmt is None:
+                raise click.UsageError(f"cannot tell the format of {out!r}; add --format")
+        pairs.append((fmt or "text", out))
+    if sum(1 for _, out in pairs if out is None) > 1:
+        raise click.UsageError("only one --format can go to standard output; give the others --output")
+    return pairs
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", message=_version_text())
+def main() -> None:
+    """nhiguard: find agent identities nobody owns, that never expire, and that can do everything."""
+
+
+@main.command("scan")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
+              help="Output format (repeatable; pairs with --output).")
+@click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
+              help="Write the matching --format to this file (repeatable).")
+@click.option("--fail-on", type=click.Choice(sorted(_FAIL_ON)), default=None,
+              help="Lowest severity (or SARIF level) that makes the exit code 1. Default: low.")
+@click.option("--select", multiple=True, help="Rule IDs or prefixes to run (comma-separated).")
+@click.option("--ignore", multiple=True, help="Rule IDs or prefixes to skip (comma-separated).")
+@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Configuration file (default: .nhiguard.toml or pyproject.toml).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: all cores).")
+@click.option("--include-suppressed", is_flag=True,
+              help="Also list findings silenced by inline ignores (SARIF: with `suppressions`).")
+@click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...],
+                 fail_on: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
+                 exclude: tuple[str, ...], config_path: str | None, jobs: int | None,
+                 include_suppressed: bool, no_progress: bool) -> None:
+    """Scan files and folders (default: the current folder)."""
+    targets = list(paths) or ["."]
+    pairs = _pair_outputs(formats, outputs)
+    try:
+        srcroot = find_srcroot(Path(targets[0]).absolute())
+        config = load_config(config_path, Path.cwd())
+        rules = select_rules(_split(select) or config.select, _split(ignore) or config.ignore)
+        listing = PathSource(srcroot, excludes=[*config.exclude, *exclude]).list(targets)
+    except (ConfigError, PolicyError, SelectionError, SourceError) as exc:
+        click.echo(f"nhiguard: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    fail_level = fail_on or config.fail_on or "low"
+    if fail_level not in _FAIL_ON:
+        click.echo(f"nhiguard: unknown fail-on level {fail_level!r}", err=True)
+        sys.exit(EXIT_USAGE)
+    threshold = _FAIL_ON[fail_level]
+
+    show_progress = (not no_progress and sys.stderr.isatty() and not os.environ.get("CI")
+                     and len(listing.artifacts) > 200)
+    workers = jobs or default_jobs()
+    try:
+        if show_progress:
+            with click.progressbar(length=len(listing.artifacts), label="scanning",
+                                   file=sys.stderr) as bar:
+                result = scan(listing.artifacts, rules, config.policy, workers, bar.update)
+        else:
+            result = scan(listing.artifacts, rules, config.policy, workers)
+    except Exception as exc:  # the scan itself failed: say so, exit 3
+        click.echo(f"nhiguard: scan failed: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    result.notifications = sorted([*listing.notifications, *result.notifications],
+                                  key=lambda n: n.sort_key())
+
+    for fmt, out in pairs:
+        report = Report(result, rules, srcroot, include_suppressed=include_suppressed,
+                        colour=(out is None and fmt == "text" and sys.stdout.isatty()))
+        text = render(fmt, report)
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            try:
+                Path(out).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                click.echo(f"nhiguard: cannot write {out}: {exc.strerror or exc}", err=True)
+                sys.exit(EXIT_FAILED)
+
+    by_id = {r.id: r for r in rules}
+    failing = [f for f in result.findings if not f.suppressed
+               and _SEVERITY_RANK[by_id[f.rule_id].severity] <= threshold]
+    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+@main.command("rules")
+@click.argument("rule_id", required=False)
+def rules_command(rule_id: str | None) -> None:
+    """List the rules, or explain one (ID or name)."""
+    if rule_id:
+        rule = find_rule(rule_id)
+        if rule is None:
+            click.echo(f"nhiguard: no rule {rule_id!r} (see `nhiguard rules`)", err=True)
+            sys.exit(EXIT_USAGE)
+        click.echo(f"{rule.id} {rule.name}  [{rule.kind}, {rule.severity}, precision {rule.precision}]")
+        click.echo(f"{rule.summary}\n")
+        click.echo(rule.help_markdown())
+        click.echo("\nTaxonomy: " + ", ".join(rule.taxa))
+        return
+    for rule in all_rule_classes():
+        click.echo(f"{rule.id}  {rule.name:<34} {LEVELS[rule.severity]:<8} {rule.kind:<28} {rule.summary}")
+
+
+def run() -> None:
+    """Entry point that turns an unexpected crash into exit code 3."""
+    try:
+        main(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:
+        click.echo(f"nhiguard: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_FAILED)

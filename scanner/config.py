@@ -1,0 +1,84 @@
+"""Configuration: `[tool.nhiguard]` in pyproject.toml or a `.nhiguard.toml`.
+
+Command-line options win over the file; the file wins over defaults.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .policy import Policy, PolicyError
+
+
+class ConfigError(ValueError):
+    """The configuration is wrong (exit code 2)."""
+
+
+@dataclass
+class Config:
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    fail_on: str | None = None
+    policy: Policy = field(default_factory=Policy)
+    source: str | None = None
+
+
+_LIST_KEYS = ("select", "ignore", "exclude")
+
+
+def _from_table(table: dict[str, Any], source: str) -> Config:
+    cfg = Config(source=source)
+    for raw_key, value in table.items():
+        key = raw_key.replace("-", "_")
+        if key in _LIST_KEYS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{source}: {raw_key} must be a list of strings")
+            setattr(cfg, key, list(value))
+        elif key == "fail_on":
+            if not isinstance(value, str):
+                raise ConfigError(f"{source}: fail-on must be a string")
+            cfg.fail_on = value
+        elif key == "policy":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{source}: policy must be a table")
+            try:
+                cfg.policy = Policy.from_mapping(value)
+            except PolicyError as exc:
+                raise ConfigError(f"{source}: {exc}") from None
+        else:
+            raise ConfigError(f"{source}: unknown setting {raw_key!r} "
+                              "(known: select, ignore, exclude, fail-on, policy)")
+    return cfg
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def load_config(explicit: str | None, root: Path) -> Config:
+    """The explicit --config file, else `.nhiguard.toml`, else pyproject's
+    `[tool.nhiguard]`, looked up in `root`; defaults if none has any."""
+    if explicit:
+        path = Path(explicit)
+        data = _read_toml(path)
+        table = data.get("tool", {}).get("nhiguard", data) if path.name == "pyproject.toml" else data
+        return _from_table(table, str(path))
+    dedicated = root / ".nhiguard.toml"
+    if dedicated.is_file():
+        return _from_table(_read_toml(dedicated), dedicated.name)
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        table = _read_toml(pyproject).get("tool", {}).get("nhiguard")
+        if isinstance(table, dict):
+            return _from_table(table, "pyproject.toml [tool.nhiguard]")
+    return Config()

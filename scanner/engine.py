@@ -1,0 +1,175 @@
+"""The engine: artifacts in, findings and notifications out.
+
+Per artifact: read the bytes, drop binaries, prefilter on every rule's
+keywords (most files stop here, undecoded), decode, then run only the rules
+that can fire over a `Document` whose views are parsed once. Files are spread
+over worker processes in chunks; results are sorted, so the output is the
+same for any `--jobs`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from .document import Document
+from .filekinds import kind_of
+from .finding import Finding, Notification, with_fingerprints
+from .patterns import KeywordSet
+from .policy import Policy
+from .rule import Rule
+from .sources import Artifact
+from .suppress import apply_suppressions, report_bare_ignores
+
+BINARY_SNIFF_BYTES = 8192
+# Below this many files a process pool costs more than it saves.
+INLINE_MAX_FILES = 64
+
+
+@dataclass
+class FileResult:
+    uri: str
+    findings: list[Finding] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+    scanned: bool = False
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding]
+    notifications: list[Notification]
+    files_listed: int
+    files_scanned: int
+
+
+class Prefilter:
+    """Which rules can fire on some bytes, from one pass over every keyword."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = list(rules)
+        self.keywords = KeywordSet(k for r in rules for k in r.keywords)
+
+    def candidates(self, data: bytes, kind: str) -> list[Rule]:
+        present = self.keywords.present(data)
+        return [
+            r for r in self.rules
+            if kind in r.file_kinds
+            and (not r.keywords or any(k.lower() in present for k in r.keywords))
+        ]
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    """Text of the file, and whether it was valid UTF-8 (else read as Latin-1,
+    so a secret in a legacy-encoded file is still found)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), False
+
+
+def scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
+    """Scan one artifact; never raises (a failure becomes a notification)."""
+    result = FileResult(artifact.uri)
+    try:
+        data = artifact.read()
+    except OSError as exc:
+        result.notifications.append(Notification(
+            artifact.uri, f"could not read: {exc.strerror or exc}", "warning", kind="unreadable"))
+        return result
+    if b"\0" in data[:BINARY_SNIFF_BYTES]:
+        result.notifications.append(Notification(
+            artifact.uri, "skipped a binary file", "note", kind="binary"))
+        return result
+    kind = kind_of(artifact.uri)
+    rules = prefilter.candidates(data, kind)
+    result.scanned = True
+    if not rules:
+        return result
+    text, utf8 = decode(data)
+    doc = Document(artifact.uri, text, kind)
+    if not utf8:
+        doc.notify("not valid UTF-8; scanned as Latin-1", level="note", kind="encoding")
+    findings: list[Finding] = []
+    for rule in rules:
+        try:
+            findings.extend(rule.check(doc))
+        except Exception as exc:  # one rule's bug must not lose the other rules' findings
+            doc.notify(f"rule {rule.id} failed on this file: {type(exc).__name__}: {exc}",
+                       level="error", kind="rule-error")
+    findings = apply_suppressions(doc, findings)
+    report_bare_ignores(doc)
+    result.findings = with_fingerprints(findings)
+    result.notifications = doc.notifications
+    return result
+
+
+# -- process pool -----------------------------------------------------------------------
+_worker_prefilter: Prefilter | None = None
+
+
+def _init_worker(rule_classes: Sequence[type[Rule]], policy: Policy) -> None:
+    global _worker_prefilter
+    _worker_prefilter = Prefilter([cls(policy) for cls in rule_classes])
+
+
+def _scan_chunk(chunk: Sequence[Artifact]) -> list[FileResult]:
+    assert _worker_prefilter is not None
+    return [scan_artifact(a, _worker_prefilter) for a in chunk]
+
+
+def _chunks(artifacts: Sequence[Artifact], jobs: int) -> list[list[Artifact]]:
+    """Balanced chunks: biggest files first, dealt round-robin, several chunks
+    per worker so a slow chunk does not leave a core idle at the end."""
+    count = max(1, min(len(artifacts), jobs * 16))
+    ordered = sorted(artifacts, key=lambda a: a.size, reverse=True)
+    return [c for c in (ordered[i::count] for i in range(count)) if c]
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def iter_results(
+    artifacts: Sequence[Artifact],
+    rule_classes: Sequence[type[Rule]],
+    policy: Policy,
+    jobs: int,
+) -> Iterator[FileResult]:
+    """File results as they complete (order not fixed; callers sort)."""
+    if jobs <= 1 or len(artifacts) <= INLINE_MAX_FILES:
+        prefilter = Prefilter([cls(policy) for cls in rule_classes])
+        for a in artifacts:
+            yield scan_artifact(a, prefilter)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                             initargs=(tuple(rule_classes), policy)) as pool:
+        for chunk_results in pool.map(_scan_chunk, _chunks(artifacts, jobs)):
+            yield from chunk_results
+
+
+def scan(
+    artifacts: Sequence[Artifact],
+    rule_classes: Sequence[type[Rule]],
+    policy: Policy | None = None,
+    jobs: int = 1,
+    on_progress: Callable[[int], None] | None = None,
+) -> ScanResult:
+    findings: list[Finding] = []
+    notifications: list[Notification] = []
+    scanned = 0
+    for r in iter_results(artifacts, rule_classes, policy or Policy(), jobs):
+        findings.extend(r.findings)
+        notifications.extend(r.notifications)
+        scanned += r.scanned
+        if on_progress:
+            on_progress(1)
+    findings.sort(key=Finding.sort_key)
+    notifications.sort(key=Notification.sort_key)
+    return ScanResult(findings, notifications, len(artifacts), scanned)

@@ -1,0 +1,63 @@
+"""What kind of file an artifact is, decided from its name alone (cheap)."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+PYTHON = "python"
+YAML = "yaml"
+JSON = "json"
+TOML = "toml"
+INI = "ini"
+ENV = "env"
+HCL = "hcl"
+JAVASCRIPT = "javascript"
+TYPESCRIPT = "typescript"
+SHELL = "shell"
+MARKDOWN = "markdown"
+DOCKERFILE = "dockerfile"
+TEXT = "text"
+
+ALL_KINDS = frozenset(
+    {PYTHON, YAML, JSON, TOML, INI, ENV, HCL, JAVASCRIPT, TYPESCRIPT, SHELL, MARKDOWN, DOCKERFILE, TEXT}
+)
+# Kinds that have a key/value `tree` view.
+TREE_KINDS = frozenset({YAML, JSON, TOML, INI, ENV})
+CONFIG_KINDS = TREE_KINDS | {HCL}
+
+_BY_SUFFIX = {
+    ".py": PYTHON, ".pyi": PYTHON,
+    ".yaml": YAML, ".yml": YAML,
+    ".json": JSON, ".jsonc": JSON, ".json5": JSON,
+    ".toml": TOML,
+    ".ini": INI, ".cfg": INI, ".properties": INI,
+    ".env": ENV,
+    ".tf": HCL, ".tfvars": HCL, ".hcl": HCL,
+    ".js": JAVASCRIPT, ".mjs": JAVASCRIPT, ".cjs": JAVASCRIPT, ".jsx": JAVASCRIPT,
+    ".ts": TYPESCRIPT, ".mts": TYPESCRIPT, ".cts": TYPESCRIPT, ".tsx": TYPESCRIPT,
+    ".sh": SHELL, ".bash": SHELL, ".zsh": SHELL,
+    ".md": MARKDOWN, ".markdown": MARKDOWN,
+}
+
+# Never worth reading: media, archives, compiled objects, fonts.
+BINARY_SUFFIXES = frozenset(
+    ".png .jpg .jpeg .gif .bmp .ico .webp .tiff .psd .mp3 .mp4 .mov .avi .wav .ogg .flac "
+    ".zip .gz .tgz .bz2 .xz .7z .rar .tar .jar .war .whl .egg .so .dll .dylib .exe .o .a "
+    ".pyc .pyo .class .woff .woff2 .ttf .otf .eot .pdf .sqlite .db .bin .dat .parquet".split()
+)
+
+
+def kind_of(uri: str) -> str:
+    """The file kind for a path or store URI, e.g. `python`, `yaml`, `env`."""
+    name = PurePosixPath(uri.split("?", 1)[0]).name
+    lower = name.lower()
+    if lower == ".env" or lower.startswith(".env.") or lower.endswith(".env"):
+        return ENV
+    if lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith(".dockerfile"):
+        return DOCKERFILE
+    suffix = PurePosixPath(lower).suffix
+    return _BY_SUFFIX.get(suffix, TEXT)
+
+
+def is_binary_name(uri: str) -> bool:
+    return PurePosixPath(uri.lower()).suffix in BINARY_SUFFIXES

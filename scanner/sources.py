@@ -1,0 +1,179 @@
+"""Sources: where artifacts come from. v0.1 reads paths: files and folders.
+
+Inside a git work tree the file list comes from git (so .gitignore is
+honoured, as users expect); elsewhere the folder is walked. A symbolic link
+is never followed out of the scanned root, and a link loop is reported, not
+chased. Reading happens later, in the workers, so listing stays cheap.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .filekinds import is_binary_name
+from .finding import Notification
+
+DEFAULT_EXCLUDES = (".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache")
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """One thing to scan: a URI for reports, and where its bytes are."""
+
+    uri: str
+    path: str | None = None
+    data: bytes | None = None
+    size: int = 0
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        assert self.path is not None
+        with open(self.path, "rb") as fh:
+            return fh.read()
+
+
+@dataclass
+class Listing:
+    artifacts: list[Artifact] = field(default_factory=list)
+    notifications: list[Notification] = field(default_factory=list)
+
+
+class SourceError(ValueError):
+    """A path given on the command line does not exist (exit code 2)."""
+
+
+def find_srcroot(start: Path) -> Path:
+    """The root that report URIs are relative to: the git work tree, else `start`."""
+    probe = start if start.is_dir() else start.parent
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(probe), "rev-parse", "--show-toplevel"],
+            capture_output=True, text=True, timeout=30, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return probe.resolve()
+    if out.returncode == 0 and out.stdout.strip():
+        return Path(out.stdout.strip()).resolve()
+    return probe.resolve()
+
+
+def excluded(uri: str, globs: Iterable[str]) -> bool:
+    """True if the path or any folder above it matches one of the globs."""
+    parts = uri.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    for glob in globs:
+        g = glob.rstrip("/")
+        if any(fnmatch.fnmatchcase(p, g) for p in prefixes):
+            return True
+        if "/" not in g and any(fnmatch.fnmatchcase(part, g) for part in parts):
+            return True
+    return False
+
+
+def _git_files(folder: Path) -> list[str] | None:
+    """Files under `folder` git would track (tracked + untracked, not ignored)."""
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(folder), "ls-files", "-z", "--cached", "--others",
+             "--exclude-standard", "--deduplicate"],
+            capture_output=True, timeout=300, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if out.returncode != 0:
+        return None
+    return [p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
+
+
+def _walk(folder: Path) -> Iterable[str]:
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = [d for d in dirnames if d != ".git"]
+        rel = os.path.relpath(dirpath, folder)
+        for name in filenames:
+            yield name if rel == "." else os.path.join(rel, name)
+        # Links to folders are listed among dirnames but not entered: report
+        # the ones that loop or leave the tree, like linked files.
+        for d in dirnames:
+            if os.path.islink(os.path.join(dirpath, d)):
+                yield d if rel == "." else os.path.join(rel, d)
+
+
+class PathSource:
+    def __init__(self, srcroot: Path, excludes: Iterable[str] = (),
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.srcroot = srcroot.resolve()
+        self.excludes = tuple(DEFAULT_EXCLUDES) + tuple(excludes)
+        self.max_bytes = max_bytes
+
+    def uri_for(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.srcroot).as_posix()
+        except ValueError:
+            return path.as_uri()
+
+    def list(self, paths: Iterable[str]) -> Listing:
+        listing = Listing()
+        seen: set[str] = set()
+        for arg in paths:
+            p = Path(arg)
+            if not p.exists() and not p.is_symlink():
+                raise SourceError(f"no such file or folder: {arg}")
+            absolute = Path(os.path.abspath(p))
+            if p.is_dir() and not p.is_symlink():
+                names = _git_files(absolute)
+                if names is None:
+                    names = list(_walk(absolute))
+                candidates = [absolute / n for n in names]
+            else:
+                candidates = [absolute]
+            for c in candidates:
+                self._add(c, absolute if absolute.is_dir() else absolute.parent, listing, seen)
+        listing.artifacts.sort(key=lambda a: a.uri)
+        listing.notifications.sort(key=Notification.sort_key)
+        return listing
+
+    def _add(self, path: Path, root: Path, listing: Listing, seen: set[str]) -> None:
+        uri = self.uri_for(path)
+        if uri in seen or excluded(uri, self.excludes):
+            return
+        seen.add(uri)
+        if not path.exists() and not path.is_symlink():
+            return  # tracked by git but deleted in the work tree
+        note = listing.notifications.append
+        if path.is_symlink():
+            try:
+                target = path.resolve(strict=True)
+            except (RuntimeError, OSError) as exc:
+                loop = isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == 40
+                what = "a symbolic link loop" if loop else "a broken symbolic link"
+                note(Notification(uri, f"skipped {what}", "note", kind="symlink"))
+                return
+            inside = root.resolve()
+            if not (target == inside or inside in target.parents):
+                note(Notification(uri, "skipped a symbolic link that points out of the scanned tree",
+                                  "note", kind="symlink"))
+                return
+            if target.is_dir():
+                return  # its files are scanned through their real path
+            path = target
+        if is_binary_name(uri):
+            return
+        try:
+            st = path.stat()
+        except OSError as exc:
+            note(Notification(uri, f"could not read: {exc.strerror or exc}", "warning", kind="unreadable"))
+            return
+        if not path.is_file():
+            return
+        if st.st_size > self.max_bytes:
+            note(Notification(uri, f"skipped: {st.st_size} bytes is over the {self.max_bytes}-byte "
+                              "size cap", "note", kind="too-large"))
+            return
+        listing.artifacts.append(Artifact(uri=uri, path=str(path), size=st.st_size))
