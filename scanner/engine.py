@@ -45,20 +45,27 @@ class ScanResult:
     files_scanned: int
 
 
+# Inline suppressions are read even where no rule can fire, so a bare
+# `nhiguard: ignore` is reported wherever it is.
+DIRECTIVE_KEYWORD = "nhiguard:"
+
+
 class Prefilter:
     """Which rules can fire on some bytes, from one pass over every keyword."""
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = list(rules)
-        self.keywords = KeywordSet(k for r in rules for k in r.keywords)
+        self.keywords = KeywordSet([DIRECTIVE_KEYWORD, *(k for r in rules for k in r.keywords)])
 
-    def candidates(self, data: bytes, kind: str) -> list[Rule]:
+    def candidates(self, data: bytes, kind: str) -> tuple[list[Rule], bool]:
+        """The rules that can fire, and whether the file holds a directive."""
         present = self.keywords.present(data)
-        return [
+        rules = [
             r for r in self.rules
             if kind in r.file_kinds
             and (not r.keywords or any(k.lower() in present for k in r.keywords))
         ]
+        return rules, DIRECTIVE_KEYWORD in present
 
 
 def decode(data: bytes) -> tuple[str, bool]:
@@ -86,9 +93,9 @@ def scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
             artifact.uri, "skipped a binary file", "note", kind="binary"))
         return result
     kind = kind_of(artifact.uri)
-    rules = prefilter.candidates(data, kind)
+    rules, has_directive = prefilter.candidates(data, kind)
     result.scanned = True
-    if not rules:
+    if not rules and not has_directive:
         return result
     text, utf8 = decode(data)
     doc = Document(artifact.uri, text, kind)

@@ -40,11 +40,13 @@ _BY_SUFFIX = {
 }
 
 # Never worth reading: media, archives, compiled objects, fonts.
-BINARY_SUFFIXES = frozenset(
-    ".png .jpg .jpeg .gif .bmp .ico .webp .tiff .psd .mp3 .mp4 .mov .avi .wav .ogg .flac "
-    ".zip .gz .tgz .bz2 .xz .7z .rar .tar .jar .war .whl .egg .so .dll .dylib .exe .o .a "
-    ".pyc .pyo .class .woff .woff2 .ttf .otf .eot .pdf .sqlite .db .bin .dat .parquet".split()
-)
+BINARY_SUFFIXES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".ico", ".webp", ".tiff", ".psd", ".mp3", ".mp4",
+    ".mov", ".avi", ".wav", ".ogg", ".flac", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar",
+    ".tar", ".jar", ".war", ".whl", ".egg", ".so", ".dll", ".dylib", ".exe", ".o", ".a", ".pyc",
+    ".pyo", ".class", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".pdf", ".sqlite", ".db", ".bin",
+    ".dat", ".parquet",
+})
 
 
 def kind_of(uri: str) -> str:

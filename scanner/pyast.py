@@ -115,7 +115,6 @@ def dict_entries(node: cst.BaseExpression | None) -> Iterator[tuple[str, cst.Bas
 
 def iter_nodes(module: cst.Module, *types: type[cst.CSTNode]) -> Iterator[cst.CSTNode]:
     """Every node of the given types, in source order (no visitor boilerplate)."""
-    import libcst as cst
 
     stack: list[cst.CSTNode] = [module]
     while stack:

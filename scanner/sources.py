@@ -50,18 +50,22 @@ class SourceError(ValueError):
 
 
 def find_srcroot(start: Path) -> Path:
-    """The root that report URIs are relative to: the git work tree, else `start`."""
+    """The root that report URIs are relative to: the git work tree holding
+    `start`; outside git, the current folder when `start` is inside it (paths
+    then read as the user typed them), else `start` itself."""
     probe = start if start.is_dir() else start.parent
+    cwd = Path.cwd().resolve()
+    fallback = cwd if (probe.resolve() == cwd or cwd in probe.resolve().parents) else probe.resolve()
     try:
         out = subprocess.run(
             ["git", "-C", str(probe), "rev-parse", "--show-toplevel"],
             capture_output=True, text=True, timeout=30, check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
-        return probe.resolve()
+        return fallback
     if out.returncode == 0 and out.stdout.strip():
         return Path(out.stdout.strip()).resolve()
-    return probe.resolve()
+    return fallback
 
 
 def excluded(uri: str, globs: Iterable[str]) -> bool:

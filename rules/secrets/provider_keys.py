@@ -57,7 +57,7 @@ class ProviderApiKey(Rule):
     ]
     INVALID = [
         Invalid('token = "ghp_4pB8xZ2qL9mN7vR3tY6wK1sD5fG0hJ2cA8eQ"\n', line=1),
-        Invalid("AWS_ACCESS_KEY_ID=AKIAZ7Q3N5R2W4T6Y8U2\n", path=".env"),
+        Invalid("AWS_ACCESS_KEY_ID=AKIAZ7Q3N5R2W4T6Y7U2\n", path=".env"),
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
