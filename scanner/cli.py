@@ -133,6 +133,16 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
                 click.echo(f"nhiguard: cannot write {out}: {exc.strerror or exc}", err=True)
                 sys.exit(EXIT_FAILED)
 
+    summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_path and any(fmt == "github" for fmt, _ in pairs):
+        from .reporters.github import summary_markdown
+
+        try:
+            with open(summary_path, "a", encoding="utf-8") as fh:
+                fh.write(summary_markdown(Report(result, rules, srcroot)))
+        except OSError as exc:
+            click.echo(f"nhiguard: cannot write the job summary: {exc.strerror or exc}", err=True)
+
     by_id = {r.id: r for r in rules}
     failing = [f for f in result.findings if not f.suppressed
                and _SEVERITY_RANK[by_id[f.rule_id].severity] <= threshold]

@@ -125,3 +125,17 @@ def test_rules_listing_and_explanation(tmp_path):
 def test_version_names_the_pattern_engine(tmp_path):
     run = nhiguard("--version", cwd=tmp_path)
     assert run.code == 0 and "pattern engine:" in run.stdout
+
+
+def test_github_format_writes_a_job_summary(tmp_path):
+    import subprocess
+    import sys
+
+    write_tree(tmp_path, {"a.py": f'key = "{PAT}"\n'})
+    summary = tmp_path.parent / f"{tmp_path.name}-summary.md"
+    proc = subprocess.run([sys.executable, "-m", "nhiguard", "scan", ".", "--format", "github"],
+                          cwd=tmp_path, capture_output=True, text=True, check=False,
+                          env={"PATH": "/usr/bin:/bin", "GITHUB_STEP_SUMMARY": str(summary)})
+    assert proc.returncode == 1
+    text = summary.read_text()
+    assert "## nhiguard: 1 finding" in text and "`a.py:1`" in text and PAT not in text

@@ -39,3 +39,21 @@ def render(report: Report) -> str:
         if n.level != "note":
             out.append(f"::warning file={_escape_property(n.uri)}::{_escape_data(n.message)}")
     return "\n".join(out) + ("\n" if out else "")
+
+
+def summary_markdown(report: Report, limit: int = 200) -> str:
+    """A Markdown job summary (GitHub caps it at 1 MiB, so rows are capped too)."""
+    active = sorted(report.active, key=lambda f: (_ORDER[f.level], f.sort_key()))
+    lines = [f"## nhiguard: {len(active)} finding{'s' * (len(active) != 1)}", ""]
+    if active:
+        lines += ["| Rule | Location | Message |", "| --- | --- | --- |"]
+        for f in active[:limit]:
+            rule = report.rule(f.rule_id)
+            message = f.message.replace("|", "\\|")
+            lines.append(f"| {f.rule_id} {rule.name} | `{f.uri}:{f.line}` | {message} |")
+        if len(active) > limit:
+            lines.append(f"\n{len(active) - limit} more in the SARIF report.")
+    if report.result.notifications:
+        lines.append(f"\n{len(report.result.notifications)} files could not be fully scanned "
+                     "(see the tool notifications in the SARIF report).")
+    return "\n".join(lines) + "\n"
