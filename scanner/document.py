@@ -51,8 +51,16 @@ class Document:
     # -- text views --------------------------------------------------------------------
     @cached_property
     def lines(self) -> list[str]:
-        """The file's lines without line endings; `lines[0]` is line 1."""
-        return self.text.splitlines()
+        """The file's lines without line endings; `lines[0]` is line 1.
+
+        Lines break at `\n` only (a trailing `\r` is dropped), as in the tree
+        parsers and `position`; `str.splitlines` also breaks at form feeds
+        and Unicode separators, which would shift line numbers.
+        """
+        lines = self.text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        return [line[:-1] if line.endswith("\r") else line for line in lines]
 
     def line(self, number: int) -> str:
         """Line `number` (1-based), or "" past the end."""

@@ -28,9 +28,9 @@ CONFIG_KINDS = TREE_KINDS | {HCL}
 _BY_SUFFIX = {
     ".py": PYTHON, ".pyi": PYTHON,
     ".yaml": YAML, ".yml": YAML,
-    ".json": JSON, ".jsonc": JSON, ".json5": JSON,
+    ".json": JSON, ".jsonc": JSON,
     ".toml": TOML,
-    ".ini": INI, ".cfg": INI, ".properties": INI,
+    ".ini": INI, ".cfg": INI,
     ".env": ENV,
     ".tf": HCL, ".tfvars": HCL, ".hcl": HCL,
     ".js": JAVASCRIPT, ".mjs": JAVASCRIPT, ".cjs": JAVASCRIPT, ".jsx": JAVASCRIPT,

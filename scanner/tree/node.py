@@ -7,7 +7,9 @@ and column it came from, which is all a finding needs.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -97,7 +99,9 @@ class Node:
             return "true" if self.value else "false"
         return str(self.value)
 
-    def walk(self, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], Node]]:
+    def walk(
+        self, path: tuple[str | int, ...] = ()
+    ) -> Iterator[tuple[tuple[str | int, ...], Node]]:
         """Every node below (and including) this one, depth first, with its path."""
         stack: list[tuple[tuple[str | int, ...], Node]] = [(path, self)]
         while stack:
@@ -176,3 +180,20 @@ class Budget:
     def check_depth(self, depth: int, line: int | None) -> None:
         if depth > self.max_depth:
             raise TreeError(f"nesting deeper than {self.max_depth}", line)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cycle collector while a tree is built.
+
+    A parse allocates hundreds of thousands of small acyclic objects, and the
+    collector would rescan the growing heap again and again (about half the
+    time of a large JSON parse). The previous state is restored afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
