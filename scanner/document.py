@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -23,12 +22,26 @@ if TYPE_CHECKING:
     from libcst.metadata import CodeRange
 
 
-@dataclass
 class PythonView:
-    """A libcst module of the file, with the source position of every node."""
+    """A libcst module of the file, with the source position of every node.
 
-    module: cst.Module
-    positions: Mapping[cst.CSTNode, CodeRange]
+    Positions cost twice the parse (libcst regenerates the code to find
+    them), so they are computed on first use: a rule that finds nothing in a
+    file never pays for them.
+    """
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+
+    @cached_property
+    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        # The module is never mutated, so the wrapper's defensive deep copy
+        # is skipped: nodes keep their identity and the copy's cost is saved.
+        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+        positions: Any = wrapper.resolve(PositionProvider)
+        return positions
 
     def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         """(line, column, end_line, end_column), 1-based columns."""
@@ -104,7 +117,6 @@ class Document:
         if self.kind != PYTHON:
             return None
         import libcst as cst
-        from libcst.metadata import MetadataWrapper, PositionProvider
 
         try:
             module = cst.parse_module(self.text)
@@ -115,8 +127,4 @@ class Document:
         except (RecursionError, MemoryError, ValueError) as exc:
             self.notify(f"could not parse as Python: {type(exc).__name__}", kind="parse-error")
             return None
-        # The module is not mutated by rules, so the wrapper's defensive deep
-        # copy is skipped: it roughly doubles the parse cost.
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        positions: Any = wrapper.resolve(PositionProvider)
-        return PythonView(wrapper.module, positions)
+        return PythonView(module)
