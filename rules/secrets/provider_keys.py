@@ -1,45 +1,330 @@
-"""NHG101: API keys of AI and agent providers written as literals."""
+"""NHG101: API keys of AI and agent providers written as literals.
+
+The provider table below is also the detector for NHG105 (admin and
+service-account keys, `critical=True` rows) and the precedence check of
+NHG102-NHG104: a value in a known provider format is reported here, once,
+under the provider's name, and never again by a generic rule.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 
 from nhiguard.document import Document
 from nhiguard.finding import Finding
 from nhiguard.patterns import PatternSet
 from nhiguard.rule import Invalid, Rule, Valid
 
-# (provider, regex). The regex's group 1 is the key itself.
-PROVIDER_PATTERNS: list[tuple[str, str]] = [
-    ("GitHub personal access token", r"\b(ghp_[0-9A-Za-z]{36})\b"),
-    ("AWS access key ID", r"\b((?:AKIA|ASIA)[A-Z2-7]{16})\b"),
-]
+from ._config import is_lock_file
+from ._values import (
+    HEXDIGITS,
+    entropy,
+    fake_key,
+    is_phrase,
+    is_placeholder,
+    is_random,
+    minimal_keywords,
+    private_key_body,
+)
 
-_PATTERNS = PatternSet(PROVIDER_PATTERNS)
+# Words that turn a well-shaped token into documentation rather than a key.
+_TOKEN_PLACEHOLDERS = ("example", "sample", "placeholder", "replace", "your", "dummy", "fake",
+                       "redacted", "xxxx", "****", "....", "…", "changeme", "insert", "mock")
 
 
-class ProviderApiKey(Rule):
+@dataclass(frozen=True)
+class Provider:
+    """One key format: `prefix` + `body`, or group 1 of `regex` when given.
+
+    Regexes stay free of lookarounds so Hyperscan can run them all in one pass;
+    `edge` lists the characters that may not touch the key on either side,
+    checked afterwards. A format without a fixed prefix is only searched near
+    its `anchor` (default: `context` or `key_hint`): `context` must occur within
+    `window` characters before the key (and `after` characters after it), and
+    `key_hint` before it on its line."""
+
+    name: str
+    body: str = ""
+    prefix: str = ""
+    keywords: tuple[str, ...] = ()
+    critical: bool = False
+    regex: str = ""
+    edge: str = "A-Za-z0-9_-"
+    context: str = ""
+    window: int = 80
+    after: int = 0
+    key_hint: str = ""
+    anchor: str = ""
+    # Character classes the key must mix: u(pper), l(ower), d(igit).
+    classes: str = ""
+
+    @property
+    def pattern(self) -> str:
+        return self.regex or "(" + re.escape(self.prefix) + self.body + ")"
+
+    @property
+    def all_keywords(self) -> tuple[str, ...]:
+        return self.keywords or (self.prefix,)
+
+    @property
+    def anchored(self) -> bool:
+        """Searched only near its anchor: a bare 40-character pattern run over a
+        whole file would cost as much as every other pattern together."""
+        return bool(self.anchor) or (not self.prefix and not self.after
+                                     and bool(self.context or self.key_hint))
+
+
+_B64URL = "[A-Za-z0-9_-]"
+# What a line says before a context-keyed key: it assigns a key, a token, a secret.
+_HINT = r"key|token|secret|credential"
+PROVIDERS: tuple[Provider, ...] = (
+    Provider("OpenAI project API key", _B64URL + "{40,250}", "sk-proj-"),
+    Provider("OpenAI user API key", _B64URL + "{40,250}", "sk-None-"),
+    Provider("OpenAI API key", regex=r"(sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})",
+             keywords=("T3BlbkFJ",)),
+    Provider("OpenAI service account key", _B64URL + "{40,250}", "sk-svcacct-", critical=True),
+    Provider("OpenAI admin key", _B64URL + "{40,250}", "sk-admin-", critical=True),
+    Provider("Anthropic API key", _B64URL + "{93}AA", "sk-ant-api03-"),
+    Provider("Anthropic admin key", _B64URL + "{93}AA", "sk-ant-admin01-", critical=True),
+    Provider("Anthropic OAuth token", _B64URL + "{80,140}", "sk-ant-oat01-"),
+    Provider("Hugging Face access token", "[A-Za-z]{34}", "hf_", classes="ul"),
+    Provider("Hugging Face organization token", "[A-Za-z]{34}", "api_org_", classes="ul"),
+    Provider("GitHub personal access token", "[A-Za-z0-9]{36}", "ghp_"),
+    Provider("GitHub fine-grained personal access token", "[A-Za-z0-9_]{82}", "github_pat_"),
+    Provider("GitHub OAuth access token", "[A-Za-z0-9]{36}", "gho_"),
+    Provider("GitHub App user access token", "[A-Za-z0-9]{36}", "ghu_"),
+    Provider("GitHub App installation token", "[A-Za-z0-9]{36}", "ghs_"),
+    Provider("GitHub refresh token", "[A-Za-z0-9]{36}", "ghr_"),
+    Provider("GitLab personal access token", "[A-Za-z0-9_.-]{20,60}", "glpat-"),
+    Provider("Slack bot token", r"[0-9]{8,13}-[0-9]{8,13}-[A-Za-z0-9]{20,40}", "xoxb-"),
+    Provider("Slack user token", r"(?:[0-9]{8,13}-){3}[A-Za-z0-9]{28,34}", "xoxp-"),
+    Provider("Slack configuration token", r"xox[bp]-1-[A-Za-z0-9]{140,200}", "xoxe.",
+             keywords=("xoxe",)),
+    Provider("Slack app-level token", r"[0-9]-[A-Z0-9]{8,12}-[0-9]{10,14}-[a-f0-9]{40,70}", "xapp-"),
+    Provider("Slack webhook URL", regex=r"(https://hooks\.slack\.com/(?:services|workflows|triggers)"
+             r"/[A-Za-z0-9_/+-]{30,})", edge="A-Za-z0-9_/+-", keywords=("hooks.slack.com",)),
+    Provider("Google API key", _B64URL + "{35}", "AIza"),
+    Provider("Google OAuth client secret", _B64URL + "{28}", "GOCSPX-"),
+    Provider("Google Cloud service account private key", critical=True,
+             regex=r"""private_key["']?\s*[:=]\s*["'](-----BEGIN (?:RSA )?PRIVATE KEY-----"""
+             r"""[A-Za-z0-9+/=\\\s]{64,}-----END (?:RSA )?PRIVATE KEY-----(?:\\n)?)["']""", edge="",
+             context=r"""["']?type["']?\s*[:=]\s*["']service_account""", window=4000, after=4000,
+             keywords=("service_account",)),
+    Provider("Azure AD client secret", regex=r"([A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})",
+             edge="A-Za-z0-9_~.-", anchor="[0-9]Q~", keywords=("Q~",), classes="uld"),
+    Provider("Okta API token", "00" + _B64URL + "{40}", context="okta", keywords=("okta",),
+             key_hint=_HINT + "|okta", classes="ul"),
+    Provider("Auth0 client secret", _B64URL + "{64,88}", context="auth0", window=600,
+             key_hint=r"secret", keywords=("auth0",), classes="uld"),
+    Provider("LangSmith API key", r"(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}", "lsv2_"),
+    Provider("Pinecone API key", r"[A-Za-z0-9]{4,10}_[A-Za-z0-9]{40,80}", "pcsk_"),
+    Provider("Cohere API key", "[A-Za-z0-9]{40}", context=r"cohere|co_api_key",
+             key_hint=_HINT + "|cohere",
+             keywords=("cohere", "co_api_key"), classes="uld"),
+    Provider("Groq API key", "[A-Za-z0-9]{52}", "gsk_"),
+    Provider("Replicate API token", _B64URL + "{37}", "r8_", classes="ld"),
+    Provider("Perplexity API key", "[A-Za-z0-9]{48}", "pplx-"),
+    Provider("Mistral API key", "[A-Za-z0-9]{32}", context="mistral", keywords=("mistral",),
+             key_hint=_HINT + "|mistral", classes="uld"),
+    Provider("xAI API key", "[A-Za-z0-9_]{80}", "xai-"),
+    Provider("OpenRouter API key", "[a-f0-9]{64}", "sk-or-v1-"),
+    Provider("Stripe live secret key", "[A-Za-z0-9]{24,99}", "sk_live_"),
+    Provider("Stripe live restricted key", "[A-Za-z0-9]{24,99}", "rk_live_"),
+    Provider("HashiCorp Vault service token", _B64URL + "{90,120}", "hvs."),
+    Provider("HashiCorp Vault batch token", _B64URL + "{138,300}", "hvb."),
+    Provider("HashiCorp Vault token", regex=r"(s\.[A-Za-z0-9]{24})", edge="A-Za-z0-9_.-",
+             context="vault", keywords=("vault",), classes="uld"),
+    Provider("AWS access key ID", regex=r"((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})", edge="A-Za-z0-9",
+             keywords=("AKIA", "ASIA", "ABIA", "ACCA")),
+    Provider("AWS secret access key", regex=r"([A-Za-z0-9/+]{40})", edge="A-Za-z0-9/+",
+             key_hint=r"secret.?access.?key|aws.?secret", classes="uld",
+             keywords=("secret_access_key", "secretaccesskey", "secret-access-key", "aws_secret")),
+    Provider("Amazon Bedrock API key", "[A-Za-z0-9+/]{109,269}={0,2}", "ABSK"),
+    # Credentials of the tools agents most often reach through MCP servers.
+    Provider("Supabase access token", "[a-f0-9]{40}", "sbp_"),
+    Provider("Supabase secret key", _B64URL + "{20,64}", "sb_secret_"),
+    Provider("Notion integration token", "[A-Za-z0-9]{40,50}", "ntn_"),
+    Provider("Linear API key", "[A-Za-z0-9]{40}", "lin_api_"),
+    Provider("npm access token", "[A-Za-z0-9]{36}", "npm_"),
+    Provider("Sentry user auth token", "[a-f0-9]{64}", "sntryu_"),
+    Provider("Sentry organization token", "eyJ[A-Za-z0-9+/=_-]{50,}", "sntrys_"),
+    Provider("Atlassian API token", "[A-Za-z0-9_=-]{150,250}", "ATATT3"),
+    Provider("Shopify access token", "[a-fA-F0-9]{32}", "shpat_"),
+    Provider("DigitalOcean personal access token", "[a-f0-9]{64}", "dop_v1_"),
+    Provider("Postman API key", "[a-f0-9]{24}-[a-f0-9]{34}", "PMAK-"),
+    Provider("Langfuse secret key", "[a-f0-9-]{36}", "sk-lf-"),
+    Provider("Tavily API key", "[A-Za-z0-9-]{32,48}", "tvly-"),
+    Provider("Firecrawl API key", "[a-f0-9]{32}", "fc-"),
+    Provider("E2B API key", "[a-f0-9]{40}", "e2b_"),
+    Provider("PyPI API token", _B64URL + "{50,}", "pypi-AgEIcHlwaS5vcmc"),
+)
+
+# One pass for the literal prefixes (cheap to compile, unlike the bounded repeats of
+# the full patterns, which cost Hyperscan about 0.4 s); then each provider whose
+# prefix occurs runs its own regex, which Python's `re` scans quickly from a literal.
+_PREFIXES = PatternSet([(str(i), re.escape(k)) for i, p in enumerate(PROVIDERS) if not p.anchored
+                        for k in p.all_keywords])
+_REGEXES = [re.compile(p.pattern) for p in PROVIDERS]
+_ANCHORED = [(i, re.compile(p.anchor or p.context or p.key_hint, re.I), _REGEXES[i])
+             for i, p in enumerate(PROVIDERS) if p.anchored]
+_EDGES = [re.compile(f"[{p.edge}]") if p.edge else None for p in PROVIDERS]
+_CLASSES = {"u": re.compile("[A-Z]"), "l": re.compile("[a-z]"), "d": re.compile("[0-9]")}
+# Mobile app configs ship a Google API key by design; it is not a secret there.
+_PUBLIC_KEY_FILES = ("google-services.json", "googleservice-info.plist")
+
+
+@dataclass(frozen=True)
+class KeyMatch:
+    provider: Provider
+    key: str
+    start: int
+    end: int
+
+
+def find_provider_keys(text: str, uri: str = "") -> Iterator[KeyMatch]:
+    """Every real-looking provider key in `text`, in no particular order."""
+    if uri and is_lock_file(uri):
+        return
+    public = uri.lower().endswith(_PUBLIC_KEY_FILES)
+    seen: set[tuple[int, int]] = set()
+    for index, m in _matches(text):
+        provider = PROVIDERS[index]
+        if (public and provider.prefix == "AIza") or (index, m.start(1)) in seen:
+            continue
+        if not _clear_edges(index, text, m.start(1), m.end(1)):
+            continue
+        seen.add((index, m.start(1)))
+        if _plausible(provider, m, text):
+            yield KeyMatch(provider, m.group(1), m.start(1), m.end(1))
+
+
+def _matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:
+    """Candidate keys: prefixed formats from one pass over the text; context-keyed
+    ones from the rest of the line (and `window` more characters) after their anchor."""
+    for index in sorted({int(name) for name, _ in _PREFIXES.finditer(text)}):
+        for m in _REGEXES[index].finditer(text):
+            yield index, m
+    for index, anchor, regex in _ANCHORED:
+        p = PROVIDERS[index]
+        for a in anchor.finditer(text):
+            start = a.start() - 3 if p.anchor else a.end()  # the Azure anchor sits 3 characters in
+            end = text.find("\n", a.end() + (p.window if p.context else 0))
+            for m in regex.finditer(text, max(0, start), len(text) if end < 0 else end):
+                yield index, m
+
+
+def _clear_edges(index: int, text: str, start: int, end: int) -> bool:
+    """The key is not part of a longer token: no key character touches it."""
+    edge = _EDGES[index]
+    if edge is None:
+        return True
+    return not (start > 0 and edge.match(text, start - 1)) and not (end < len(text)
+                                                                     and edge.match(text, end))
+
+
+@lru_cache(maxsize=8)
+def provider_values(text: str) -> frozenset[str]:
+    """The keys NHG101/NHG105 report in `text`: a generic rule skips any value
+    holding one of them (see the precedence note in `_values`)."""
+    return frozenset(_unescape(k.key) for k in find_provider_keys(text))
+
+
+def claimed(value: str, text: str) -> bool:
+    """Is `value` (or part of it) a provider key that NHG101/NHG105 report?"""
+    value = _unescape(value)
+    return any(key in value or value in key for key in provider_values(text) if value)
+
+
+def _unescape(key: str) -> str:
+    # A PEM key is matched as written in JSON (`\n`) but read from the tree decoded.
+    return key.replace("\\n", "\n")
+
+
+def _plausible(p: Provider, m: re.Match[str], text: str) -> bool:
+    key = m.group(1)
+    if p.context:
+        window = text[max(0, m.start() - p.window): m.end() + p.after]
+        if not re.search(p.context, window, re.I):
+            return False
+    if p.key_hint:
+        line_start = text.rfind("\n", 0, m.start(1)) + 1
+        if not re.search(p.key_hint, text[line_start: m.start(1)], re.I):
+            return False
+    if any(not _CLASSES[c].search(key) for c in p.classes):
+        return False
+    if "PRIVATE KEY" in key:
+        body = private_key_body(key) or ""
+        return len(body) >= 256 and "..." not in body and entropy(body) >= 5.0
+    body = key[len(p.prefix):] if key.startswith(p.prefix) else key
+    if is_placeholder(body, _TOKEN_PLACEHOLDERS) or is_phrase(body):
+        return False
+    if p.context or p.key_hint:  # no fixed shape: the value itself must look random
+        return is_random(body)
+    return entropy(body) >= 3.0
+
+
+class ProviderKeyRule(Rule):
+    """Shared check of NHG101 and NHG105; each picks its rows of the table."""
+
+    critical_keys = False
+
+    def check(self, doc: Document) -> Iterator[Finding]:
+        seen: set[int] = set()
+        for hit in sorted(find_provider_keys(doc.text, doc.uri), key=lambda k: k.start):
+            if hit.provider.critical != self.critical_keys or hit.start in seen:
+                continue
+            seen.add(hit.start)
+            line, column = doc.position(hit.start)
+            end_line, end_column = doc.position(hit.end)
+            yield self.report(doc, line, column, self.message(hit.provider.name),
+                              end_line=end_line, end_column=end_column, secret=hit.key)
+
+    def message(self, provider: str) -> str:
+        return f"{provider} written as a literal."
+
+
+_OPENAI = fake_key("sk-proj-", 74, suffix="T3BlbkFJ") + fake_key("", 74)
+_ANTHROPIC = fake_key("sk-ant-api03-", 93, suffix="AA")
+_LANGSMITH = fake_key("lsv2_pt_", 32, HEXDIGITS) + fake_key("_", 10, HEXDIGITS)
+
+
+class ProviderApiKey(ProviderKeyRule):
     """
     ## What it does
-    Finds API keys of AI and agent providers (OpenAI, Anthropic, GitHub, AWS,
-    ...) written as literal values in code or configuration.
+    Finds API keys and tokens of AI and agent providers written as literal
+    values anywhere in the repository: OpenAI, Anthropic, Hugging Face,
+    GitHub, GitLab, Slack, Google, Azure AD, Okta, Auth0, LangSmith, Pinecone,
+    Cohere, Groq, Replicate, Perplexity, Mistral, xAI, OpenRouter, Stripe,
+    HashiCorp Vault and AWS (access key IDs, secret access keys and Bedrock
+    API keys), and of the tools agents reach through MCP servers (Supabase,
+    Notion, Linear, npm, Sentry, Atlassian, Shopify, DigitalOcean, Postman,
+    Langfuse, Tavily, Firecrawl, E2B, PyPI). Formats without a distinctive prefix (Cohere, Mistral, Okta,
+    Auth0, AWS secret keys) are only reported next to their provider's name.
+    Organisation-admin and service-account keys are reported by NHG105.
+
+    A key in a known format is reported by this rule only: NHG102, NHG103 and
+    NHG104 stay silent on the same value.
 
     ## Why is this bad?
-    A literal key never expires on its own, is copied into every clone, fork
-    and build log, and cannot be traced to the agent that uses it. Anyone who
-    reads the repository can act as the agent.
+    A literal key never expires on its own, is copied into every clone, fork,
+    image and build log, and cannot be traced to the agent that uses it.
+    Anyone who reads the repository can act as the agent, and spend its quota.
 
     ## Example
     ```python
-    client = OpenAI(api_key="sk-proj-...")
+    client = Anthropic(api_key="sk-ant-api03-...")
     ```
 
     ## Use instead
     ```python
-    client = OpenAI(api_key=os.environ["OPENAI_API_KEY"])
+    client = Anthropic(api_key=os.environ["ANTHROPIC_API_KEY"])
     ```
-    Revoke the exposed key first, then load a short-lived credential from a
-    secret manager or the environment at run time.
+    Revoke the exposed key first: it is in the history even after the line is
+    deleted. Then load a short-lived credential from a secret manager or the
+    environment at run time.
     """
 
     id = "NHG101"
@@ -49,22 +334,26 @@ class ProviderApiKey(Rule):
     precision = "high"
     summary = "API key of an AI or agent provider written as a literal."
     taxa = ("NHI2:2025", "NHI7:2025", "ASI03:2026", "CWE-798")
-    keywords = ("ghp_", "AKIA", "ASIA")
+    keywords = minimal_keywords({k for p in PROVIDERS if not p.critical for k in p.all_keywords})
 
     VALID = [
-        Valid('token = os.environ["GITHUB_TOKEN"]\n'),
+        Valid('client = Anthropic(api_key=os.environ["ANTHROPIC_API_KEY"])\n'),
         Valid('aws_key = "AKIAIOSFODNN7EXAMPLE"  # AWS documentation example\n'),
+        Valid("OPENAI_API_KEY=sk-proj-...REPLACE_ME\nGROQ_API_KEY=gsk_xxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+              "xxxxxxxxxxxxxxxxxxxxxxxx\n", path=".env"),
+        Valid('"integrity": "sha512-AKIAQ2RST3UVW4XYZ5ABqq8T+hf_Ex9kL2mN/ghp_A1b2C3=="\n',
+              path="package-lock.json"),
+        Valid(f"mistral:\n  model: {fake_key('', 32)}\n", path="config.yaml"),
+        Valid('HF_TOKEN = "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"\n'),
+        Valid('google_api_key: "AIzaYourGoogleApiKeyHere_REPLACE_ME0000"\n', path="settings.yaml"),
     ]
     INVALID = [
-        Invalid('token = "ghp_4pB8xZ2qL9mN7vR3tY6wK1sD5fG0hJ2cA8eQ"\n', line=1),
-        Invalid("AWS_ACCESS_KEY_ID=AKIAZ7Q3N5R2W4T6Y7U2\n", path=".env"),
+        Invalid(f'client = Anthropic(api_key="{_ANTHROPIC}")\n', line=1),
+        Invalid(f"OPENAI_API_KEY={_OPENAI}\n", path=".env"),
+        Invalid(f'token = "{fake_key("ghp_", 36)}"\n', line=1),
+        Invalid(f"AWS_ACCESS_KEY_ID={fake_key('AKIA', 16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}\n"
+                f"AWS_SECRET_ACCESS_KEY={fake_key('', 40)}\n", path=".env", count=2),
+        Invalid(f"export const client = new Client({{ apiKey: '{_LANGSMITH}' }});\n", path="app.ts"),
+        Invalid(f"co = cohere.ClientV2(api_key=\"{fake_key('', 40)}\")\n", line=1),
+        Invalid(f"groq:\n  api_key: {fake_key('gsk_', 52)}\n", path="values.yaml", line=2),
     ]
-
-    def check(self, doc: Document) -> Iterator[Finding]:
-        for provider, match in _PATTERNS.finditer(doc.text):
-            key = match.group(1)
-            if key.endswith("EXAMPLE"):
-                continue
-            line, column = doc.position(match.start(1))
-            yield self.report(doc, line, column, f"{provider} written as a literal.",
-                              end_column=column + len(key), secret=key)

@@ -1,0 +1,229 @@
+"""NHG102: OAuth client secrets, registration and initial access tokens written as literals."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from nhiguard.document import Document
+from nhiguard.filekinds import ALL_KINDS, MARKDOWN, PYTHON
+from nhiguard.finding import Finding
+from nhiguard.pyast import call_name, dotted_name, iter_nodes, keyword, positional, string_value
+from nhiguard.rule import Invalid, Rule, Valid
+
+from ._config import assignments, in_kubernetes_secret, is_template_file, locate
+from ._values import fake_key, is_oauth_secret_name, looks_secret
+from .provider_keys import claimed
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+# Calls that read a setting and take a default: os.getenv("X", "default"),
+# python-decouple's config("X", default=...), environs' env.str("X", "default").
+_ENV_GETTERS = ("os.getenv", "getenv", "os.environ.get", "environ.get", "os.environ.setdefault",
+                "environ.setdefault", "env", "env.str", "config")
+_WRAPPERS = ("SecretStr", "SecretBytes", "Field", "str")
+_KEY = (r"[A-Za-z0-9_.-]*(?:client[_.-]?secret|client[_.-]?credential|consumer[_.-]?secret"
+        r"|registration[_.-]?access[_.-]?token|initial[_.-]?access[_.-]?token)[A-Za-z0-9_]*")
+# key = "v", key: 'v', "key": "v", key => "v", .clientSecret("v"), --client-secret v, KEY=v
+_LINE = re.compile(
+    rf"""(?<![A-Za-z0-9_])\\?["'`]?({_KEY})\\?["'`]?\s*(?:\]\s*)?"""
+    rf"""(?:(?::=|=>|[:=(,]|\s)\s*\\?["'`]([^"'`\s\\]+)\\?["'`]|=[ \t]*([^\s"'`#;,)&]+))""",
+    re.I,
+)
+_KEY_WORD = re.compile(r"client[_.-]?(?:secret|credential)|consumer[_.-]?secret"
+                       r"|(?:registration|initial)[_.-]?access[_.-]?token", re.I)
+_QUOTED = re.compile(r"""["'`]([^"'`\s\\]{16,})["'`]""")
+_JS_DEFAULT = re.compile(
+    rf"""process\.env\.({_KEY})\s*(?:\|\||\?\?)\s*["'`]([^"'`\s\\]+)["'`]""", re.I)
+
+
+def label(key: str) -> str:
+    flat = key.lower().replace("_", "").replace("-", "").replace(".", "")
+    if flat.endswith("registrationaccesstoken"):
+        return "Registration access token"
+    if flat.endswith("initialaccesstoken"):
+        return "Initial access token"
+    return "OAuth client secret"
+
+
+class OAuthClientSecretLiteral(Rule):
+    """
+    ## What it does
+    Finds OAuth client secrets, RFC 7592 registration access tokens and
+    RFC 7591 initial access tokens written as literal values: keyword
+    arguments (`client_secret="..."`), assignments (`CLIENT_SECRET = "..."`),
+    dict literals, `os.getenv("CLIENT_SECRET", "...")` defaults and
+    `os.environ["CLIENT_SECRET"] = "..."` in Python; `client_secret` keys in
+    YAML, JSON, TOML, INI and .env files; and `clientSecret: "..."`-style
+    lines in JavaScript, TypeScript, shell, Terraform and other text. Only
+    random-looking values are reported: references such as `${CLIENT_SECRET}`
+    and placeholders such as `<client-secret>` are not.
+
+    A value in a known provider format (an Azure `Q~` secret, a Google
+    `GOCSPX-` secret) is reported by NHG101 instead.
+
+    ## Why is this bad?
+    The client secret is the whole identity of a confidential OAuth client:
+    whoever holds it can request tokens as the agent, with every scope the
+    client was granted. Secrets minted by dynamic client registration often
+    never expire (`client_secret_expires_at: 0`), and a leaked registration
+    access token lets anyone rewrite or delete the client registration.
+
+    ## Example
+    ```python
+    oauth = OAuthProxy(client_id="agent-gateway", client_secret="8Qz1vN4rT7yW2pL6...")
+    ```
+
+    ## Use instead
+    ```python
+    oauth = OAuthProxy(client_id="agent-gateway", client_secret=os.environ["OAUTH_CLIENT_SECRET"])
+    ```
+    Rotate the secret at the authorization server, load it from a secret
+    manager at run time, and prefer `private_key_jwt` client authentication
+    or workload identity federation, which need no shared secret at all.
+    """
+
+    id = "NHG102"
+    name = "OauthClientSecretLiteral"
+    kind = "kind/long-lived-secret"
+    severity = "high"
+    precision = "high"
+    summary = "OAuth client secret, registration or initial access token written as a literal."
+    taxa = ("NHI-03", "NHI2:2025", "NHI7:2025", "ASI03:2026", "CWE-798", "CWE-522")
+    keywords = tuple(
+        a + sep + b
+        for a, b in (("client", "secret"), ("client", "credential"), ("consumer", "secret"),
+                     ("registration", "access"), ("initial", "access"))
+        for sep in ("_", "-", ".", "")
+    )
+    file_kinds = ALL_KINDS - {MARKDOWN}
+
+    VALID = [
+        Valid('oauth = OAuthProxy(client_id="agent", client_secret=os.environ["CLIENT_SECRET"])\n'),
+        Valid('CLIENT_SECRET = os.getenv("CLIENT_SECRET", "")\nSECRET = settings.client_secret\n'),
+        Valid('client_secret: "${OAUTH_CLIENT_SECRET}"\nclient_id: agent-gateway\n',
+              path="config.yaml"),
+        Valid('{"client_id": "s6BhdRkqt3", "client_secret": "<your-client-secret>"}\n',
+              path="client.json"),
+        Valid('const cfg = { clientSecret: process.env.CLIENT_SECRET, clientSecretExpiresAt: 0 };\n',
+              path="auth.ts"),
+        Valid("client_secret = 7Fjfp0ZBr1KtDRbnfVdmIw\n", path="oauth.ini"),
+        Valid('registration_access_token = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"\n'),
+    ]
+    INVALID = [
+        Invalid(f'oauth = OAuthProxy(client_id="agent", client_secret="{fake_key("", 40)}")\n',
+                line=1),
+        Invalid(f'KeycloakOpenID(server_url=u, realm_name="r", client_secret_key="{fake_key("k", 31)}")\n'),
+        Invalid(f'CLIENT_SECRET = os.getenv("CLIENT_SECRET", "{fake_key("", 32)}")\n'),
+        Invalid(f'os.environ["REGISTRATION_ACCESS_TOKEN"] = "{fake_key("", 43)}"\n'),
+        Invalid(f'payload = {{"grant_type": "client_credentials",\n'
+                f'           "client_secret": "{fake_key("", 48)}"}}\n', line=2),
+        Invalid(f"oauth:\n  upstream_client_secret: {fake_key('', 36)}\n", path="values.yaml", line=2),
+        Invalid(f"export const auth = {{ clientSecret: '{fake_key('', 40)}' }};\n", path="auth.ts"),
+        Invalid(f'[oauth]\nclient_secret = "{fake_key("", 32)}"\n', path="settings.toml", line=2),
+        Invalid(f'class Settings(BaseSettings):\n    client_secret: SecretStr = Field(\n'
+                f'        default="{fake_key("", 40, seed="pydantic")}")\n', line=3),
+    ]
+
+    def check(self, doc: Document) -> Iterator[Finding]:
+        if is_template_file(doc.uri):
+            return
+        seen: set[tuple[int, int]] = set()
+        for key, value, line in self._candidates(doc):
+            if not is_oauth_secret_name(key) or not looks_secret(value) or claimed(value, doc.text):
+                continue
+            line, column = locate(doc, line, value)
+            if (line, column) in seen:
+                continue
+            seen.add((line, column))
+            yield self.report(doc, line, column, f"{label(key)} `{key}` written as a literal.",
+                              end_column=column + len(value), secret=value)
+
+    def _candidates(self, doc: Document) -> Iterator[tuple[str, str, int]]:
+        if doc.tree is not None:
+            for root in doc.tree.documents:
+                for path, key, value, node in assignments(root):
+                    if not in_kubernetes_secret(root, path):
+                        yield key, value, node.pos_line
+            return
+        if doc.kind == PYTHON and not _worth_parsing(doc.text):
+            return
+        view = doc.python if doc.kind == PYTHON else None
+        if view is not None:
+            for key, node in _python_literals(view.module):
+                value = string_value(node)
+                if value is not None:
+                    yield key, value, view.span(node)[0]
+            return
+        for number, text in enumerate(doc.lines, 1):
+            for m in _LINE.finditer(text):
+                yield m.group(1), m.group(2) or m.group(3), number
+            for m in _JS_DEFAULT.finditer(text):
+                yield m.group(1), m.group(2), number
+
+
+def _worth_parsing(text: str) -> bool:
+    """Does a secret-looking string literal follow a client-secret name
+    closely? If not, nothing can be reported and the costly parse is skipped."""
+    for key in _KEY_WORD.finditer(text):
+        for literal in _QUOTED.finditer(text, key.end(), key.end() + 300):
+            if looks_secret(literal.group(1)):
+                return True
+    return False
+
+
+def _python_literals(module: cst.Module) -> Iterator[tuple[str, cst.BaseExpression]]:
+    """(name, value expression) for every string a Python module binds to a name."""
+    import libcst as cst
+
+    for node in iter_nodes(module, cst.Call, cst.Assign, cst.AnnAssign, cst.Dict, cst.Param):
+        if isinstance(node, cst.Call):
+            for arg in node.args:
+                if arg.keyword is not None:
+                    yield arg.keyword.value, arg.value
+            if call_name(node) in _ENV_GETTERS:
+                name = string_value(positional(node, 0))
+                default = positional(node, 1) or keyword(node, "default")
+                if name is not None and default is not None:
+                    yield name, default
+        elif isinstance(node, cst.Assign):
+            for target in node.targets:
+                name = _target_name(target.target)
+                if name:
+                    yield name, _unwrap(node.value)
+        elif isinstance(node, cst.AnnAssign):
+            name = _target_name(node.target)
+            if name and node.value is not None:
+                yield name, _unwrap(node.value)
+        elif isinstance(node, cst.Dict):
+            for el in node.elements:
+                if isinstance(el, cst.DictElement):
+                    key = string_value(el.key)
+                    if key is not None:
+                        yield key, el.value
+        elif node.default is not None:
+            yield node.name.value, node.default
+
+
+def _unwrap(value: cst.BaseExpression) -> cst.BaseExpression:
+    """`SecretStr("v")`, pydantic `Field("v")` / `Field(default="v")` -> the literal."""
+    import libcst as cst
+
+    if isinstance(value, cst.Call) and (call_name(value) or "").rsplit(".", 1)[-1] in _WRAPPERS:
+        inner = keyword(value, "default") or positional(value, 0)
+        if inner is not None:
+            return inner
+    return value
+
+
+def _target_name(target: cst.BaseExpression) -> str | None:
+    """`CLIENT_SECRET`, `self.client_secret` -> its last name; `x["client_secret"]` -> the key."""
+    import libcst as cst
+
+    if isinstance(target, cst.Subscript) and len(target.slice) == 1:
+        index = target.slice[0].slice
+        return string_value(index.value) if isinstance(index, cst.Index) else None
+    name = dotted_name(target)
+    return name.rsplit(".", 1)[-1] if name else None
