@@ -106,6 +106,12 @@ class Document:
         try:
             return parse_tree(self.text, self.kind)
         except TreeError as exc:
+            if "{{" in self.text or "{%" in self.text:
+                # Helm charts and Jinja files are templates, not YAML/JSON: expected,
+                # so only a note. Line-based rules still read them.
+                self.notify(f"a template, not plain {self.kind.upper()}: read line by line only",
+                            level="note", line=exc.line, kind="template")
+                return None
             where = f" (line {exc.line})" if exc.line else ""
             self.notify(f"could not parse as {self.kind.upper()}{where}: {exc}",
                         line=exc.line, kind="parse-error")

@@ -11,15 +11,16 @@ MASK = "*" * 8
 SNIPPET_MAX = 160
 
 
-def redact(secret: str) -> str:
-    """A short, safe stand-in for a secret: a few leading characters, then a mask.
+def redact(secret: str, public_prefix: str = "") -> str:
+    """A safe stand-in for a secret: its public prefix, if any, then a mask.
 
-    Long secrets keep up to four leading characters (usually a public prefix
-    such as `ghp_` or `sk-p`) so a reader can tell which key it is; short ones
-    keep nothing, since every character of a short secret matters.
+    Only a prefix the rule vouches for as public (a provider's fixed marker
+    such as `ghp_` or `sk-proj-`) is shown, so a reader can tell which key
+    it is; no character of the secret part itself is ever shown.
     """
-    keep = min(4, len(secret) // 8)
-    return secret[:keep] + MASK
+    if public_prefix and secret.startswith(public_prefix) and len(public_prefix) < len(secret):
+        return public_prefix + MASK
+    return MASK
 
 
 def _fragments(secret: str) -> list[str]:
@@ -28,13 +29,13 @@ def _fragments(secret: str) -> list[str]:
     return [p for p in parts if len(p) >= 4] or ([secret] if secret else [])
 
 
-def redact_line(line: str, secrets: list[str] | tuple[str, ...] = ()) -> str:
+def redact_line(line: str, secrets: list[str] | tuple[str, ...] = (), public_prefix: str = "") -> str:
     """`line` with every occurrence of every secret (or part of one) masked, trimmed."""
     out = line.rstrip("\r\n")
     for secret in sorted(secrets, key=len, reverse=True):
         for frag in _fragments(secret):
             if frag in out:
-                out = out.replace(frag, redact(frag))
+                out = out.replace(frag, redact(frag, public_prefix))
     out = out.strip()
     if len(out) > SNIPPET_MAX:
         out = out[: SNIPPET_MAX - 1] + "…"

@@ -101,11 +101,14 @@ class Rule:
         end_line: int | None = None,
         end_column: int | None = None,
         secret: str | None = None,
+        public_prefix: str = "",
     ) -> Finding:
         """A finding at (line, column) whose snippet has `secret` masked.
 
-        The message must not contain the secret; a rule that slips is caught
-        here rather than in a report.
+        `public_prefix` is a fixed, non-secret marker of the key's format
+        (`ghp_`, `sk-ant-api03-`) that the snippet may keep; nothing else of
+        the secret is shown. The message must not contain the secret; a rule
+        that slips is caught here rather than in a report.
         """
         secrets = (secret,) if secret else ()
         text = doc.line(line)
@@ -123,7 +126,7 @@ class Rule:
             end_line=end_line,
             end_column=end_column,
             message=message or self.summary,
-            snippet=redact_line(text, secrets),
+            snippet=redact_line(text, secrets, public_prefix),
             level=self.level,
         )
 

@@ -280,7 +280,8 @@ class ProviderKeyRule(Rule):
             line, column = doc.position(hit.start)
             end_line, end_column = doc.position(hit.end)
             yield self.report(doc, line, column, self.message(hit.provider.name),
-                              end_line=end_line, end_column=end_column, secret=hit.key)
+                              end_line=end_line, end_column=end_column, secret=hit.key,
+                              public_prefix=hit.provider.prefix)
 
     def message(self, provider: str) -> str:
         return f"{provider} written as a literal."

@@ -22,9 +22,12 @@ def render(report: Report) -> str:
         out.append(f"{where}: {rid} [{rule.name}] {f.message}{tag}")
         if f.snippet:
             out.append(f"    {style('│', dim=True)} {f.snippet}")
+    # Notes (binaries, templates, links skipped) are counted, not listed: they
+    # are expected in any real tree. JSON and SARIF carry every one of them.
     for n in report.result.notifications:
-        line = f":{n.line}" if n.line else ""
-        out.append(style(f"{n.uri}{line}: {n.level}: {n.message}", dim=True))
+        if n.level != "note":
+            line = f":{n.line}" if n.line else ""
+            out.append(style(f"{n.uri}{line}: {n.level}: {n.message}", dim=True))
     active = report.active
     by_rule = Counter(f.rule_id for f in active)
     suppressed = len(report.result.findings) - len(active)
@@ -32,7 +35,8 @@ def render(report: Report) -> str:
         f"{len(active)} finding{'s' * (len(active) != 1)} in {report.result.files_listed} files"
         + (f" ({', '.join(f'{k}: {v}' for k, v in sorted(by_rule.items()))})" if by_rule else "")
         + (f"; {suppressed} suppressed" if suppressed else "")
-        + (f"; {len(report.result.notifications)} notices" if report.result.notifications else "")
+        + (f"; {len(report.result.notifications)} files with notices (see --format json or sarif)"
+           if report.result.notifications else "")
     )
     out.append(style(summary, bold=True))
     return "\n".join(out) + "\n"
