@@ -33,11 +33,11 @@ def engine_name() -> str:
 class KeywordSet:
     """Which of a set of case-insensitive keywords occur in some bytes."""
 
-    def __init__(self, keywords: Iterable[str]) -> None:
+    def __init__(self, keywords: Iterable[str], use_hyperscan: bool = True) -> None:
         self.keywords = sorted({k.lower() for k in keywords if k})
         self._encoded = [k.encode() for k in self.keywords]
         self._db: Any = None
-        hs = _hyperscan()
+        hs = _hyperscan() if use_hyperscan else None
         if hs and self.keywords:
             db = hs.Database()
             db.compile(
@@ -66,42 +66,54 @@ class KeywordSet:
 class PatternSet:
     """Named regular expressions run over text; `finditer` yields (name, match).
 
+    Patterns match with ASCII semantics (`re.ASCII`).
+
     With Hyperscan, one pass finds which patterns occur at all and only those
     are run with `re`; patterns Hyperscan cannot compile always run with `re`.
     """
 
-    def __init__(self, patterns: Sequence[tuple[str, str]], flags: int = 0) -> None:
+    def __init__(self, patterns: Sequence[tuple[str, str]], flags: int = 0,
+                 use_hyperscan: bool = True) -> None:
         self.names = [name for name, _ in patterns]
-        self.regexes = [re.compile(rx, flags) for _, rx in patterns]
+        # ASCII semantics for \w, \d, \b in both engines: key formats are
+        # ASCII, and Hyperscan's Unicode mode rejects \b.
+        self.regexes = [re.compile(rx, flags | re.ASCII) for _, rx in patterns]
         self._db: Any = None
         self._always: list[int] = list(range(len(patterns)))
-        hs = _hyperscan()
+        hs = _hyperscan() if use_hyperscan else None
         if hs and patterns:
             self._compile_hyperscan(hs, patterns, flags)
 
     def _compile_hyperscan(self, hs: Any, patterns: Sequence[tuple[str, str]], flags: int) -> None:
-        hs_flags = hs.HS_FLAG_SINGLEMATCH | hs.HS_FLAG_UTF8 | hs.HS_FLAG_UCP | hs.HS_FLAG_ALLOWEMPTY
+        hs_flags = hs.HS_FLAG_SINGLEMATCH | hs.HS_FLAG_UTF8 | hs.HS_FLAG_ALLOWEMPTY
         if flags & re.IGNORECASE:
             hs_flags |= hs.HS_FLAG_CASELESS
-        ok: list[int] = []
+        ids = list(range(len(patterns)))
         always: list[int] = []
-        for i, (_, rx) in enumerate(patterns):
-            try:
-                probe = hs.Database()
-                probe.compile(expressions=[rx.encode()], ids=[i], elements=1, flags=[hs_flags])
-                ok.append(i)
-            except Exception:  # hyperscan.error: a feature it lacks (lookaround, backrefs)
-                always.append(i)
-        if ok:
+        db = hs.Database()
+        try:
+            self._compile(db, patterns, ids, hs_flags)
+        except Exception:  # hyperscan.error: some pattern uses what it lacks (lookaround, backrefs)
+            # Only now pay for probing one by one, to find which patterns run with `re` alone.
+            always = [i for i in ids if not self._compiles(hs, patterns, i, hs_flags)]
+            ids = [i for i in ids if i not in always]
             db = hs.Database()
-            db.compile(
-                expressions=[patterns[i][1].encode() for i in ok],
-                ids=ok,
-                elements=len(ok),
-                flags=[hs_flags] * len(ok),
-            )
-            self._db = db
+            if ids:
+                self._compile(db, patterns, ids, hs_flags)
+        self._db = db if ids else None
         self._always = always
+
+    @staticmethod
+    def _compile(db: Any, patterns: Sequence[tuple[str, str]], ids: list[int], hs_flags: int) -> None:
+        db.compile(expressions=[patterns[i][1].encode() for i in ids], ids=ids,
+                   elements=len(ids), flags=[hs_flags] * len(ids))
+
+    def _compiles(self, hs: Any, patterns: Sequence[tuple[str, str]], i: int, hs_flags: int) -> bool:
+        try:
+            self._compile(hs.Database(), patterns, [i], hs_flags)
+        except Exception:
+            return False
+        return True
 
     def _candidates(self, text: str) -> list[int]:
         if self._db is None:
