@@ -6,7 +6,6 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from nhiguard.patterns import KeywordSet, PatternSet, _hyperscan, engine_name
 
 PATTERNS = [
