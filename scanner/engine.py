@@ -56,15 +56,13 @@ class Prefilter:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = list(rules)
         self.keywords = KeywordSet([DIRECTIVE_KEYWORD, *(k for r in rules for k in r.keywords)])
+        self._rule_words = [(r, frozenset(k.lower() for k in r.keywords)) for r in self.rules]
 
     def candidates(self, data: bytes, kind: str) -> tuple[list[Rule], bool]:
         """The rules that can fire, and whether the file holds a directive."""
         present = self.keywords.present(data)
-        rules = [
-            r for r in self.rules
-            if kind in r.file_kinds
-            and (not r.keywords or any(k.lower() in present for k in r.keywords))
-        ]
+        rules = [r for r, words in self._rule_words
+                 if kind in r.file_kinds and (not words or not words.isdisjoint(present))]
         return rules, DIRECTIVE_KEYWORD in present
 
 

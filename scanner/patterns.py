@@ -115,6 +115,14 @@ class PatternSet:
             return False
         return True
 
+    def present(self, text: str) -> set[str]:
+        """Names of the patterns that match somewhere in `text` (no positions)."""
+        if self._db is None:
+            return {self.names[i] for i in self._always if self.regexes[i].search(text)}
+        always = set(self._always)
+        return {self.names[i] for i in self._candidates(text)
+                if i not in always or self.regexes[i].search(text)}
+
     def _candidates(self, text: str) -> list[int]:
         if self._db is None:
             return self._always

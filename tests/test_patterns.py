@@ -51,3 +51,10 @@ def test_patterns_match_with_ascii_semantics():
     ps = PatternSet([("w", r"x\w+")], use_hyperscan=False)
     assert [m.group() for _, m in ps.finditer("xéa xab")] == ["xab"]
     assert re.ASCII & ps.regexes[0].flags
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT)
+def test_present_agrees_with_finditer(text):
+    expected = {name for name, _ in PLAIN.finditer(text)}
+    assert FAST.present(text) == PLAIN.present(text) == expected

@@ -204,7 +204,7 @@ def find_provider_keys(text: str, uri: str = "") -> Iterator[KeyMatch]:
 def _matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:
     """Candidate keys: prefixed formats from one pass over the text; context-keyed
     ones from the rest of the line (and `window` more characters) after their anchor."""
-    for index in sorted({int(name) for name, _ in _PREFIXES.finditer(text)}):
+    for index in sorted(int(name) for name in _PREFIXES.present(text)):
         for m in _REGEXES[index].finditer(text):
             yield index, m
     for index, anchor, regex in _ANCHORED:
