@@ -1,0 +1,265 @@
+"""Client-side registrations in every file kind, for NHG201 and NHG202.
+
+`registrations(doc)` returns each RFC 7591 registration request in a file:
+Python HTTP POSTs and MCP/FastMCP/python-keycloak calls (libcst), JS/TS
+`fetch`/axios bodies and MCP `clientMetadata` (text, see `_js`), JSON/YAML
+payload files (config tree) and `curl` commands in shell scripts. Both rules
+read the same list, computed once per file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import weakref
+from collections.abc import Iterator
+
+from nhiguard.document import Document
+from nhiguard.filekinds import JAVASCRIPT, JSON, PYTHON, SHELL, TYPESCRIPT, YAML
+from nhiguard.pyast import keyword, positional, string_value
+from nhiguard.tree.node import Node
+
+from . import _js
+from ._payload import UNKNOWN, Registration, endpoint_verdict, is_request
+from ._python import PyFile, Scope, cst, http_post, literal_url, payload_of, url_parts
+
+_CACHE: weakref.WeakKeyDictionary[Document, list[Registration]] = weakref.WeakKeyDictionary()
+
+
+def registrations(doc: Document) -> list[Registration]:
+    found = _CACHE.get(doc)
+    if found is None:
+        found = list(_find(doc))
+        _CACHE[doc] = found
+    return found
+
+
+def _find(doc: Document) -> Iterator[Registration]:
+    if doc.kind == PYTHON:
+        yield from _python(doc)
+    elif doc.kind in (JAVASCRIPT, TYPESCRIPT):
+        yield from _js.registrations(doc.text)
+    elif doc.kind in (JSON, YAML):
+        yield from _tree(doc)
+    elif doc.kind == SHELL:
+        yield from _curl(doc.text)
+
+
+# -- Python --------------------------------------------------------------------------------
+_FASTMCP_OAUTH = ("fastmcp.client.auth.OAuth", "fastmcp.client.auth.oauth.OAuth",
+                  "fastmcp.client.OAuth")
+_FASTMCP_CLIENT = ("fastmcp.Client", "fastmcp.client.Client")
+
+
+def _given(node: cst.BaseExpression | None) -> bool:
+    return node is not None and not (isinstance(node, cst.Name) and node.value == "None")
+
+
+def _python(doc: Document) -> Iterator[Registration]:
+    view = doc.python
+    if view is None:
+        return
+    py = PyFile(view)
+    cimd = any(_given(keyword(call, "client_metadata_url")) for _, call in py.calls())
+    keycloak = any("keycloak" in origin for origin in py.imports.values())
+    for scope, call in py.calls():
+        line, column = py.pos(call)
+        name = py.qualified(call) or ""
+        last = name.rsplit(".", 1)[-1]
+        post = http_post(call)
+        if post is not None:
+            url, body = post
+            payload = payload_of(body, scope, line)
+            if payload is None or payload.from_metadata_model or not is_request(payload.fields):
+                continue
+            if endpoint_verdict(*url_parts(url, scope, line)) is False:
+                continue
+            yield Registration(line, column, "HTTP POST", payload.fields, payload.complete,
+                               literal_url(url, scope, line))
+        elif last == "OAuthClientMetadata" and not cimd:
+            payload = payload_of(call, scope, line)
+            if payload is not None:
+                yield Registration(line, column, "MCP OAuthClientMetadata", payload.fields,
+                                   payload.complete)
+        elif name in _FASTMCP_OAUTH:
+            reg = _fastmcp_oauth(call, scope, line, column)
+            if reg is not None:
+                yield reg
+        elif name in _FASTMCP_CLIENT and string_value(keyword(call, "auth")) == "oauth":
+            yield Registration(line, column, 'FastMCP Client(auth="oauth")',
+                               {"client_name": "FastMCP Client", "redirect_uris": UNKNOWN})
+        elif last == "register_client" and keycloak and len(call.args) >= 2:
+            body = keyword(call, "payload") or positional(call, 1)
+            payload = payload_of(body, scope, line)
+            if payload is not None and _keycloak_client(payload.fields):
+                yield Registration(line, column, "python-keycloak register_client",
+                                   payload.fields, payload.complete)
+
+
+def _fastmcp_oauth(call: cst.Call, scope: Scope, line: int, column: int) -> Registration | None:
+    """fastmcp's `OAuth(...)` registers unless it is given a client ID or a
+    Client ID Metadata Document URL."""
+    if _given(keyword(call, "client_id")) or _given(keyword(call, "client_metadata_url")):
+        return None
+    if any(arg.star for arg in call.args):
+        return None
+    fields: dict[str, object] = {"client_name": "FastMCP Client", "redirect_uris": UNKNOWN}
+    complete = True
+    extra = keyword(call, "additional_client_metadata")
+    if _given(extra):
+        payload = payload_of(extra, scope, line)
+        if payload is None:
+            complete = False
+        else:
+            fields.update(payload.fields)
+            complete = payload.complete
+    return Registration(line, column, "FastMCP OAuth", fields, complete)
+
+
+def _keycloak_client(fields: dict[str, object]) -> bool:
+    """A Keycloak client representation (camelCase) or RFC 7591 metadata."""
+    attributes = fields.get("attributes")
+    if isinstance(attributes, dict):
+        for key, value in attributes.items():
+            fields.setdefault(str(key), value)
+    if fields.get("publicClient") is True:
+        fields.setdefault("token_endpoint_auth_method", "none")
+    if "redirectUris" in fields:
+        fields.setdefault("redirect_uris", fields["redirectUris"])
+    return "redirect_uris" in fields or "clientId" in fields
+
+
+# -- JSON and YAML payload files ---------------------------------------------------------
+def _plain(node: Node) -> object:
+    if node.is_scalar:
+        return node.value
+    if node.is_sequence:
+        return [_plain(n) for n in node.items]
+    return {k: _plain(v) for k, v in node.entries}
+
+
+def _tree(doc: Document) -> Iterator[Registration]:
+    tree = doc.tree
+    if tree is None:
+        return
+    for root in tree.documents:
+        if root.is_mapping and ("openapi" in root or "swagger" in root):
+            continue  # an API description, not a request
+        for _, node in root.walk():
+            if not node.is_mapping:
+                continue
+            keys = [k for k, _ in node.entries]
+            if not is_request(keys):
+                continue
+            if any(v.is_mapping for k, v in node.entries if k in ("redirect_uris", "grant_types")):
+                continue  # a JSON Schema describing the fields
+            fields = {k: _plain(v) for k, v in node.entries}
+            yield Registration(node.line, node.column, "registration payload", fields)
+
+
+# -- curl in shell scripts -----------------------------------------------------------------
+_CURL = re.compile(r"(?<![\w-])curl\s")
+_DATA_FLAGS = ("-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--json")
+_JSON_KEY = re.compile(r'"(\w+)"\s*:\s*(\[\s*\]|""|null|0\b)?')
+
+
+def _words(text: str, start: int) -> list[str]:
+    """The words of one shell command from `start`: quotes joined and removed,
+    backslash-newlines followed, ends at a newline, `;`, `|` or `&`."""
+    words: list[str] = []
+    cur: list[str] | None = None
+    i = start
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and text[i + 1:i + 2] == "\n":
+            i += 2
+            continue
+        if c in "'\"":
+            end = text.find("'", i + 1) if c == "'" else _dq_end(text, i)
+            end = len(text) if end < 0 else end
+            piece = text[i + 1:end]
+            if c == '"':
+                piece = re.sub(r'\\(["\\$`])', r"\1", piece)
+            cur = (cur or []) + [piece]
+            i = end + 1
+            continue
+        if c in "\n;|&" or c.isspace():
+            if cur is not None:
+                words.append("".join(cur))
+                cur = None
+            if c in "\n;|&":
+                break
+            i += 1
+            continue
+        cur = (cur or []) + [c]
+        i += 1
+    if cur is not None:
+        words.append("".join(cur))
+    return words
+
+
+def _dq_end(text: str, i: int) -> int:
+    j = i + 1
+    while j < len(text):
+        if text[j] == "\\":
+            j += 2
+            continue
+        if text[j] == '"':
+            return j
+        j += 1
+    return -1
+
+
+def _curl(text: str) -> Iterator[Registration]:
+    for m in _CURL.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if text[line_start:m.start()].lstrip().startswith("#"):
+            continue
+        words = _words(text, m.end())
+        method, data, url = "", None, None
+        i = 0
+        while i < len(words):
+            w = words[i]
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            if w in ("-X", "--request"):
+                method, i = nxt.upper(), i + 2
+                continue
+            if w in _DATA_FLAGS:
+                data, i = nxt, i + 2
+                continue
+            if w.startswith(tuple(f + "=" for f in _DATA_FLAGS if f.startswith("--"))):
+                data = w.split("=", 1)[1]
+            elif w == "--url":
+                url, i = nxt, i + 2
+                continue
+            elif url is None and re.match(r"(?:https?://|\$\{?\w+\}?/|\$\{?\w+\}?$)", w):
+                url = w
+            i += 1
+        if data is None or data.startswith("@") or method not in ("", "POST") or url is None:
+            continue
+        names = re.findall(r"\$\{?(\w+)", url)
+        if endpoint_verdict([url], names) is False:
+            continue
+        fields = _json_fields(data)
+        if fields is None or not is_request(fields):
+            continue
+        line = text.count("\n", 0, m.start()) + 1
+        literal = url if "$" not in url else None
+        yield Registration(line, m.start() - line_start + 1, "curl POST", fields, True, literal)
+
+
+def _json_fields(data: str) -> dict[str, object] | None:
+    try:
+        value = json.loads(data)
+    except ValueError:
+        value = None
+    if isinstance(value, dict):
+        return {str(k): v for k, v in value.items()}
+    if value is not None:
+        return None
+    # Not JSON as written (shell variables spliced in): read the keys.
+    fields: dict[str, object] = {}
+    for m in _JSON_KEY.finditer(data):
+        empty = m.group(2)
+        fields.setdefault(m.group(1), UNKNOWN if empty is None else json.loads(empty))
+    return fields or None

@@ -1,0 +1,203 @@
+"""Identity providers' registration settings: Auth0, Keycloak, Ory Hydra, allauth.
+
+Config files are read through the config tree; Terraform (no HCL tree yet),
+environment variables in compose files, shell and Dockerfiles, and Django
+settings are read by small, anchored regular expressions. Each function
+yields `Hit`s: where the setting is and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from nhiguard.document import Document
+from nhiguard.tree.node import Node
+
+KEYCLOAK_POLICY = "org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy"
+
+
+@dataclass(frozen=True)
+class Hit:
+    line: int
+    column: int
+    message: str
+
+
+def _truthy(node: Node | None) -> bool:
+    return node is not None and (node.text() or "").strip().lower() == "true"
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _in_comment(text: str, offset: int) -> bool:
+    start = text.rfind("\n", 0, offset) + 1
+    return text[start:offset].lstrip().startswith(("#", "//", "*", "/*"))
+
+
+# -- Auth0 ---------------------------------------------------------------------------------
+_AUTH0_MSG = ("Auth0 tenant flag `enable_dynamic_client_registration` is on: anyone can "
+              "create applications in the tenant without a token.")
+_AUTH0_CODE = re.compile(r"""["']enable_dynamic_client_registration["']\s*:\s*(?:True|true)\b""")
+
+
+def auth0_tree(doc: Document) -> Iterator[Hit]:
+    """auth0-deploy-cli tenant.yaml / tenant.json: `flags.enable_dynamic_client_registration`."""
+    tree = doc.tree
+    if tree is None:
+        return
+    for path, key, node in tree.pairs():
+        parents = [p for p in path[:-1] if isinstance(p, str)]  # `flags` may be a list in .tf.json
+        if key == "enable_dynamic_client_registration" and parents[-1:] == ["flags"] \
+                and _truthy(node):
+            yield Hit(node.line, node.column, _AUTH0_MSG)
+
+
+def auth0_code(text: str) -> Iterator[Hit]:
+    """auth0-python / node-auth0: `tenants.update({"flags": {...: True}})`."""
+    for m in _AUTH0_CODE.finditer(text):
+        if "flags" in text[max(0, m.start() - 300):m.start()] and not _in_comment(text, m.start()):
+            yield Hit(*_position(text, m.start()), _AUTH0_MSG)
+
+
+def auth0_terraform(text: str) -> Iterator[Hit]:
+    """`resource "auth0_tenant" ... { flags { enable_dynamic_client_registration = true } }`."""
+    for block_start, block_end in hcl_blocks(text, r'resource\s+"auth0_tenant"\s+"[^"]*"'):
+        body = text[block_start:block_end]
+        for f_start, f_end in hcl_blocks(body, r"\bflags"):
+            flags = body[f_start:f_end]
+            m = re.search(r'\benable_dynamic_client_registration\s*=\s*"?true"?', flags)
+            if m:
+                yield Hit(*_position(text, block_start + f_start + m.start()), _AUTH0_MSG)
+
+
+def hcl_blocks(text: str, header: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of the body of every `header {...}` block, braces balanced
+    and strings/comments skipped. A stop-gap until the engine has an HCL tree."""
+    for m in re.finditer(header + r"\s*\{", text):
+        if _in_comment(text, m.start()):
+            continue
+        depth, i = 0, m.end() - 1
+        while i < len(text):
+            c = text[i]
+            if c == '"':
+                i += 1
+                while i < len(text) and text[i] != '"':
+                    i += 2 if text[i] == "\\" else 1
+            elif c == "#" or text.startswith("//", i):
+                nl = text.find("\n", i)
+                i = len(text) if nl < 0 else nl
+                continue
+            elif c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth == 0:
+                    yield m.end(), i
+                    break
+            i += 1
+
+
+# -- Keycloak realm exports ------------------------------------------------------------------
+def _config(component: Node, key: str) -> tuple[Node, list[str]] | None:
+    """A Keycloak component config entry: its node and its values (always lists)."""
+    config = component.get("config")
+    value = config.get(key) if config is not None and config.is_mapping else None
+    if value is None:
+        return None
+    items = value.items if value.is_sequence else [value]
+    return value, [(n.text() or "").strip() for n in items]
+
+
+def _field(node: Node, key: str) -> str | None:
+    value = node.get(key)
+    return value.text() if value is not None else None
+
+
+def _wide_host(host: str) -> bool:
+    return host in ("*", "0.0.0.0", "0.0.0.0/0", "::/0") or bool(re.fullmatch(r"\*\.[^.]+", host))
+
+
+def keycloak(doc: Document) -> Iterator[Hit]:
+    """Anonymous client-registration policies removed or loosened in a realm export."""
+    tree = doc.tree
+    if tree is None:
+        return
+    for _, key, node in tree.pairs():
+        if key != KEYCLOAK_POLICY or not node.is_sequence or not node.items:
+            continue  # with no policies at all, Keycloak adds its defaults on import
+        anonymous = [c for c in node.items if c.is_mapping and _field(c, "subType") == "anonymous"]
+        providers = {_field(c, "providerId") for c in anonymous}
+        limits = [name for p, name in (("max-clients", "Max Clients"), ("scope", "Full Scope Disabled"))
+                  if p not in providers]
+        limit_note = ("; no " + " or ".join(limits) + " policy limits them" if limits else "")
+        trusted = [c for c in anonymous if _field(c, "providerId") == "trusted-hosts"]
+        if not trusted:
+            yield Hit(node.line, node.column,
+                      "Keycloak realm has no anonymous Trusted Hosts client-registration policy: "
+                      f"anyone can register clients without an initial access token{limit_note}.")
+            continue
+        for comp in trusted:
+            must_match = _config(comp, "host-sending-registration-request-must-match")
+            host_entry = _config(comp, "trusted-hosts")
+            hosts = host_entry[1] if host_entry else []
+            if must_match and must_match[1] and must_match[1][0].lower() == "false":
+                yield Hit(must_match[0].line, must_match[0].column,
+                          "Keycloak anonymous Trusted Hosts policy does not check the sending host "
+                          "(`host-sending-registration-request-must-match: false`): anyone can "
+                          f"register clients without an initial access token{limit_note}.")
+            elif host_entry and any(_wide_host(h) for h in hosts):
+                yield Hit(host_entry[0].line, host_entry[0].column,
+                          "Keycloak anonymous Trusted Hosts policy trusts every host "
+                          f"({', '.join(h for h in hosts if _wide_host(h))}): anonymous "
+                          f"registration is open{limit_note}.")
+            elif host_entry and hosts and len(limits) == 2:
+                yield Hit(host_entry[0].line, host_entry[0].column,
+                          "Keycloak anonymous client registration from trusted hosts has neither "
+                          "a Max Clients nor a Full Scope Disabled policy: registered clients are "
+                          "unlimited in number and get full scope.")
+
+
+# -- Ory Hydra -----------------------------------------------------------------------------
+HYDRA_MSG = ("Ory Hydra dynamic client registration is enabled: `/oauth2/register` takes no "
+             "initial access token, so anyone can register a client.")
+_HYDRA_ENV = re.compile(
+    r"""\b(?:hydra_)?oidc_dynamic_client_registration_enabled\b["']?(?:\s*[=:]\s*|[ \t]+)["']?true\b"""
+    r"""|\bname:\s*["']?(?:HYDRA_)?OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED["']?\s*\n\s*value:\s*["']?true\b""",
+    re.I)
+
+
+def hydra(doc: Document) -> Iterator[Hit]:
+    """`oidc.dynamic_client_registration.enabled: true` in hydra.yml (or Helm
+    values), and `OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED=true` anywhere."""
+    seen: set[int] = set()
+    if doc.tree is not None:
+        for path, node in doc.tree.walk():
+            if path[-3:] == ("oidc", "dynamic_client_registration", "enabled") and _truthy(node):
+                seen.add(node.line)
+                yield Hit(node.line, node.column, HYDRA_MSG)
+    for m in _HYDRA_ENV.finditer(doc.text):
+        line, column = _position(doc.text, m.start())
+        if line not in seen and not _in_comment(doc.text, m.start()):
+            yield Hit(line, column, HYDRA_MSG)
+
+
+# -- django-allauth ------------------------------------------------------------------------
+_ALLAUTH_OFF = re.compile(r"^[ \t]*IDP_OIDC_DCR_REQUIRES_INITIAL_ACCESS_TOKEN\s*(?::\s*bool\s*)?=\s*False\b",
+                          re.M)
+_ALLAUTH_DISABLED = re.compile(r"^[ \t]*IDP_OIDC_DCR_ENABLED\s*(?::\s*bool\s*)?=\s*False\b", re.M)
+
+
+def allauth(text: str) -> Iterator[Hit]:
+    if _ALLAUTH_DISABLED.search(text):
+        return
+    for m in _ALLAUTH_OFF.finditer(text):
+        offset = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+        yield Hit(*_position(text, offset),
+                  "django-allauth dynamic client registration does not require an initial "
+                  "access token (`IDP_OIDC_DCR_REQUIRES_INITIAL_ACCESS_TOKEN = False`): anyone "
+                  "can register a client.")

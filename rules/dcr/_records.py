@@ -1,0 +1,57 @@
+"""Stored registration responses and client records in JSON/YAML/TOML files.
+
+A record is a mapping with a `client_id` and at least one field only
+registration responses and stored clients carry (`client_id_issued_at`,
+`client_secret_expires_at`, RFC 7592 management fields, or the metadata
+`token_endpoint_auth_method`/`grant_types`). A plain `client_id` +
+`client_secret` pair (a Google `client_secret.json`, an app setting) is left
+to the secret rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from nhiguard.document import Document
+from nhiguard.tree.node import Node
+
+EVIDENCE = ("client_id_issued_at", "client_secret_expires_at", "registration_client_uri",
+            "registration_access_token", "token_endpoint_auth_method", "grant_types")
+
+
+@dataclass
+class Record:
+    node: Node
+    client_id: Node
+
+    def value(self, key: str) -> object:
+        child = self.node.get(key)
+        if child is None:
+            return None
+        return child.value if child.is_scalar else child
+
+    def has(self, key: str) -> bool:
+        return key in self.node
+
+
+def records(doc: Document) -> Iterator[Record]:
+    tree = doc.tree
+    if tree is None:
+        return
+    for root in tree.documents:
+        if root.is_mapping and ("openapi" in root or "swagger" in root):
+            continue
+        for _, node in root.walk():
+            if not node.is_mapping:
+                continue
+            client_id = node.get("client_id")
+            if client_id is None or not client_id.is_scalar:
+                continue
+            if any(k in node for k in EVIDENCE):
+                yield Record(node, client_id)
+
+
+def is_cimd(record: Record) -> bool:
+    """A Client ID Metadata Document: the client ID is its own HTTPS URL."""
+    return str(record.client_id.value or "").startswith("https://")

@@ -1,0 +1,198 @@
+"""NHG203: a registration server that issues client secrets that never expire."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from nhiguard.document import Document
+from nhiguard.filekinds import (
+    DOCKERFILE,
+    ENV,
+    HCL,
+    JAVASCRIPT,
+    JSON,
+    PYTHON,
+    SHELL,
+    TOML,
+    TYPESCRIPT,
+    YAML,
+)
+from nhiguard.finding import Finding
+from nhiguard.rule import Invalid, Rule, Valid
+
+from . import _idp, _js
+from ._payload import days, seconds
+
+
+class DcrServerSecretNoExpiry(Rule):
+    """
+    ## What it does
+    Finds authorization servers that hand dynamically registered clients a
+    secret that never expires, or lives longer than the policy's
+    `max-secret-lifetime-days` (default 90):
+
+    - MCP Python SDK `ClientRegistrationOptions(enabled=True)` without
+      `client_secret_expiry_seconds`, or with 0, None or more than the maximum;
+    - MCP TypeScript SDK `clientSecretExpirySeconds: 0` (0 means never) or more
+      than the maximum (left out, the SDK's 30-day default is fine);
+    - authlib `ClientRegistrationEndpoint` subclasses that keep the built-in
+      `generate_client_info`, which writes `client_secret_expires_at = 0`;
+    - Ory Hydra with dynamic registration on (Hydra does not expire client
+      secrets: `client_secret_expires_at` is always 0).
+
+    ## Why is this bad?
+    Every agent that registers gets a credential for life. Nothing forces
+    rotation, and a secret copied from one agent's token store keeps working
+    long after the agent is gone (OWASP NHI7 Long-Lived Secrets).
+
+    ## Example
+    ```python
+    AuthSettings(
+        issuer_url=ISSUER,
+        resource_server_url=RESOURCE,
+        client_registration_options=ClientRegistrationOptions(enabled=True),
+    )
+    ```
+
+    ## Use instead
+    ```python
+    AuthSettings(
+        issuer_url=ISSUER,
+        resource_server_url=RESOURCE,
+        client_registration_options=ClientRegistrationOptions(
+            enabled=True, client_secret_expiry_seconds=7 * 24 * 3600,
+            valid_scopes=["notes:read"],
+        ),
+        revocation_options=RevocationOptions(enabled=True),
+    )
+    ```
+    For authlib, override `generate_client_info` and set
+    `client_secret_expires_at` to issue time plus a lifetime.
+    """
+
+    id = "NHG203"
+    name = "DcrServerSecretNoExpiry"
+    kind = "kind/dcr-missing-ttl"
+    severity = "high"
+    precision = "high"
+    summary = "Registration server issues client secrets that never expire (or outlive the policy)."
+    taxa = ("NHI-03", "A1", "NHI7:2025", "NHI1:2025", "ASI03:2026", "CWE-1188", "CWE-324",
+            "CWE-613")
+    keywords = ("ClientRegistrationOptions", "ClientRegistrationEndpoint",
+                "clientSecretExpirySeconds", "dynamic_client_registration")
+    file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT, YAML, JSON, TOML, ENV, SHELL,
+                            DOCKERFILE, HCL})
+
+    VALID = [
+        Valid("from mcp.server.auth.settings import ClientRegistrationOptions\n"
+              "opts = ClientRegistrationOptions(enabled=True, client_secret_expiry_seconds=3600,\n"
+              "                                 valid_scopes=['mcp:read'])\n"),
+        Valid("from mcp.server.auth.settings import ClientRegistrationOptions\n"
+              "opts = ClientRegistrationOptions(enabled=False)\n"),
+        Valid("from mcp.server.auth.settings import ClientRegistrationOptions\n"
+              "WEEK = 7 * 24 * 3600\n"
+              "opts = ClientRegistrationOptions(enabled=True, client_secret_expiry_seconds=WEEK)\n"),
+        Valid("app.use('/register', clientRegistrationHandler({ clientsStore }));\n",
+              path="server.ts"),
+        Valid("from authlib.oauth2.rfc7591 import ClientRegistrationEndpoint\n"
+              "class Register(ClientRegistrationEndpoint):\n"
+              "    def generate_client_info(self, request):\n"
+              "        info = super().generate_client_info(request)\n"
+              "        info['client_secret_expires_at'] = info['client_id_issued_at'] + 86400\n"
+              "        return info\n"),
+        Valid("oidc:\n  dynamic_client_registration:\n    enabled: false\n", path="hydra.yml"),
+    ]
+    INVALID = [
+        Invalid("from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions\n"
+                "auth = AuthSettings(\n"
+                "    issuer_url=ISSUER, resource_server_url=RESOURCE,\n"
+                "    client_registration_options=ClientRegistrationOptions(enabled=True,\n"
+                "                                                          valid_scopes=['mcp']),\n"
+                ")\n", line=4),
+        Invalid("from mcp.server.auth.settings import ClientRegistrationOptions\n"
+                "opts = ClientRegistrationOptions(enabled=True, client_secret_expiry_seconds=0)\n",
+                line=2),
+        Invalid("from mcp.server.auth.settings import ClientRegistrationOptions\n"
+                "opts = ClientRegistrationOptions(\n"
+                "    enabled=True, client_secret_expiry_seconds=365 * 24 * 3600)\n", line=2),
+        Invalid("app.use('/register', clientRegistrationHandler({\n"
+                "  clientsStore,\n"
+                "  clientSecretExpirySeconds: 0,\n"
+                "}));\n", path="server.ts", line=3),
+        Invalid("from authlib.oauth2.rfc7591 import ClientRegistrationEndpoint\n"
+                "\n"
+                "class MyRegistration(ClientRegistrationEndpoint):\n"
+                "    def authenticate_token(self, request):\n"
+                "        return query_token(request.headers.get('Authorization'))\n", line=3),
+        Invalid("services:\n  hydra:\n    image: oryd/hydra:v2.2.0\n    environment:\n"
+                "      - OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED=true\n",
+                path="docker-compose.yml", line=5),
+    ]
+
+    def check(self, doc: Document) -> Iterator[Finding]:
+        if doc.kind == PYTHON:
+            if "ClientRegistrationOptions" in doc.text or "ClientRegistrationEndpoint" in doc.text:
+                yield from self._python(doc)
+        elif doc.kind in (JAVASCRIPT, TYPESCRIPT):
+            yield from self._typescript(doc)
+        if doc.kind != PYTHON and re.search("dynamic_client_registration", doc.text, re.I):
+            for hit in _idp.hydra(doc):
+                yield self.report(doc, hit.line, hit.column,
+                                  "Ory Hydra dynamic client registration is enabled, and Hydra "
+                                  "never expires client secrets (client_secret_expires_at is "
+                                  "always 0).")
+
+    def _too_long(self, secs: float) -> str | None:
+        if secs <= 0:
+            return "0, which means the secrets never expire"
+        if secs > self.policy.max_secret_lifetime_seconds:
+            return (f"{days(secs)}, longer than the policy's "
+                    f"{self.policy.max_secret_lifetime_days} days")
+        return None
+
+    def _python(self, doc: Document) -> Iterator[Finding]:
+        from ._python import PyFile  # libcst is imported only when needed
+        from ._servers import (
+            authlib_registration_endpoints,
+            method,
+            registration_options,
+            writes_zero_expiry,
+        )
+
+        view = doc.python
+        if view is None:
+            return
+        py = PyFile(view)
+        for opts in registration_options(py):
+            if opts.enabled is False:
+                continue
+            problem: str | None
+            if opts.expiry is None:
+                problem = "without `client_secret_expiry_seconds`, so the secrets never expire"
+            else:
+                secs = seconds(opts.expiry)
+                problem = None if secs is None else self._too_long(secs)
+                if problem is not None:
+                    problem = f"with `client_secret_expiry_seconds` {problem}"
+            if problem is not None:
+                yield self.report(doc, opts.line, opts.column,
+                                  f"MCP dynamic client registration is enabled {problem}.")
+        for cls in authlib_registration_endpoints(py):
+            override = method(cls, "generate_client_info")
+            if override is None or writes_zero_expiry(override):
+                line, column = py.pos(cls)
+                yield self.report(doc, line, column,
+                                  f"authlib registration endpoint `{cls.name.value}` issues "
+                                  "`client_secret_expires_at = 0` (never): override "
+                                  "`generate_client_info` to set an expiry.")
+
+    def _typescript(self, doc: Document) -> Iterator[Finding]:
+        for offset, value in _js.property_values(doc.text, "clientSecretExpirySeconds"):
+            secs = seconds(value)
+            problem = None if secs is None else self._too_long(secs)
+            if problem is not None:
+                line, column = doc.position(offset)
+                yield self.report(doc, line, column,
+                                  f"MCP client registration handler sets `clientSecretExpirySeconds` "
+                                  f"to {problem}.")

@@ -1,0 +1,119 @@
+"""NHG207: a registered client's secret stored in a file, with no expiry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nhiguard.document import Document
+from nhiguard.filekinds import JSON, TOML, YAML
+from nhiguard.finding import Finding
+from nhiguard.rule import Invalid, Rule, Valid
+
+from ._payload import days, is_real_secret, seconds
+from ._records import records
+
+
+class DcrStoredClientSecret(Rule):
+    """
+    ## What it does
+    Finds stored Dynamic Client Registration responses and client records
+    (JSON, YAML or TOML: token caches, fixtures, seed data, config-store
+    dumps) that hold a literal `client_secret` whose `client_secret_expires_at`
+    is 0 ("never"), missing (RFC 7591 requires it whenever a secret is
+    issued), or further after `client_id_issued_at` than the policy's
+    `max-secret-lifetime-days` (default 90). The secret is masked in every
+    report.
+
+    Placeholders (`${CLIENT_SECRET}`, `<secret>`, `changeme`, ...) and plain
+    `client_id`/`client_secret` settings with no registration fields are left
+    to the secret rules.
+
+    ## Why is this bad?
+    The file holds a working credential that will never stop working. Anyone
+    who can read the repository, the image or the store can act as the
+    client until someone notices and deletes it (OWASP NHI7 Long-Lived
+    Secrets, NHI2 Secret Leakage).
+
+    ## Example
+    ```json
+    {"client_id": "3f6c1e", "client_secret": "9b1d...e7",
+     "client_id_issued_at": 1767225600, "client_secret_expires_at": 0}
+    ```
+
+    ## Use instead
+    Do not commit registration responses; keep them in the OS keyring or a
+    secret manager. Ask the server for secrets that expire:
+    ```json
+    {"client_id": "3f6c1e", "client_id_issued_at": 1767225600,
+     "client_secret_expires_at": 1767229200}
+    ```
+    Rotate the exposed secret (RFC 7592 `PUT` or delete and re-register).
+    """
+
+    id = "NHG207"
+    name = "DcrStoredClientSecret"
+    kind = "kind/long-lived-secret"
+    severity = "high"
+    precision = "high"
+    summary = "Stored client registration holds a client secret that never expires."
+    taxa = ("NHI-03", "A1", "NHI7:2025", "NHI2:2025", "ASI03:2026", "CWE-324", "CWE-312",
+            "CWE-798")
+    keywords = ("client_secret_expires_at", "client_id_issued_at", "registration_access_token",
+                "token_endpoint_auth_method", "grant_types")
+    file_kinds = frozenset({JSON, YAML, TOML})
+
+    VALID = [
+        Valid('{"client_id": "c1", "client_secret": "9fK2mQ7xLp4Zr8Vt3Wn6Ys1B",\n'
+              ' "client_id_issued_at": 1767225600, "client_secret_expires_at": 1767229200}\n',
+              path="client.json"),
+        Valid('{"client_id": "https://app.example.com/client.json",\n'
+              ' "token_endpoint_auth_method": "none"}\n', path="client.json"),
+        Valid('{"client_id": "c1", "client_secret": "${CLIENT_SECRET}",\n'
+              ' "client_secret_expires_at": 0}\n', path="client.json"),
+        Valid('{"installed": {"client_id": "1-x.apps.googleusercontent.com",\n'
+              ' "client_secret": "9fK2mQ7xLp4Zr8Vt3Wn6Ys1B", "redirect_uris": ["http://localhost"]}}\n',
+              path="client_secret.json"),
+    ]
+    INVALID = [
+        Invalid('{\n  "client_id": "c1",\n  "client_secret": "9fK2mQ7xLp4Zr8Vt3Wn6Ys1B",\n'
+                '  "client_id_issued_at": 1767225600,\n  "client_secret_expires_at": 0\n}\n',
+                path=".mcp-auth/client_info.json", line=3),
+        Invalid("clients:\n  - client_id: agent-7\n    client_secret: 9fK2mQ7xLp4Zr8Vt3Wn6Ys1B\n"
+                "    grant_types: [client_credentials]\n"
+                "    token_endpoint_auth_method: client_secret_basic\n",
+                path="seed/clients.yaml", line=3),
+        Invalid('{"client_id": "c1", "client_secret": "9fK2mQ7xLp4Zr8Vt3Wn6Ys1B",\n'
+                ' "client_id_issued_at": 1700000000, "client_secret_expires_at": 1731536000}\n',
+                path="client.json", line=1),
+    ]
+
+    def check(self, doc: Document) -> Iterator[Finding]:
+        for rec in records(doc):
+            secret_node = rec.node.get("client_secret")
+            if secret_node is None or not is_real_secret(secret_node.value):
+                continue
+            secret = str(secret_node.value)
+            problem = self._problem(rec.value("client_secret_expires_at"),
+                                    rec.value("client_id_issued_at"), rec.has("client_secret_expires_at"))
+            if problem is None:
+                continue
+            line, column = secret_node.pos_line, secret_node.pos_column
+            quoted = doc.line(line)[column - 1:column] in ("'", '"')
+            yield self.report(doc, line, column,
+                              f"Stored client registration `{rec.client_id.text()}` holds a client "
+                              f"secret that {problem}.",
+                              end_column=column + len(secret) + 2 * quoted, secret=secret)
+
+    def _problem(self, expires: object, issued: object, present: bool) -> str | None:
+        if not present:
+            return "has no `client_secret_expires_at`, so it never expires"
+        secs = seconds(expires)
+        if secs is None:
+            return None
+        if secs <= 0:
+            return "never expires (`client_secret_expires_at` is 0)"
+        issued_at = seconds(issued)
+        if issued_at is not None and secs - issued_at > self.policy.max_secret_lifetime_seconds:
+            return (f"lives {days(secs - issued_at)}, longer than the policy's "
+                    f"{self.policy.max_secret_lifetime_days} days")
+        return None

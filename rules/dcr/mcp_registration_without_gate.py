@@ -1,0 +1,118 @@
+"""NHG206: an MCP server whose `/register` endpoint lets any client register."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from nhiguard.document import Document
+from nhiguard.filekinds import JAVASCRIPT, PYTHON, TYPESCRIPT
+from nhiguard.finding import Finding
+from nhiguard.rule import Invalid, Rule, Valid
+
+from . import _js
+
+
+class McpRegistrationWithoutGate(Rule):
+    """
+    ## What it does
+    Finds MCP servers that serve Dynamic Client Registration with nothing in
+    front of it: the MCP Python SDK's `ClientRegistrationOptions(enabled=True)`
+    when no `register_client` in the file can refuse a registration (raise
+    `RegistrationError`), FastMCP's `OAuthProxy`/`OIDCProxy` and the
+    providers built on them (registration is always on), and the MCP
+    TypeScript SDK's `clientRegistrationHandler(...)`. None of these ask for
+    an initial access token.
+
+    This is how the MCP specification expected registration to work until
+    Client ID Metadata Documents replaced it (2025-11-25; DCR is deprecated in
+    2026-07-28), so the rule is low severity: it marks a door that should be
+    deliberate, watched and rate limited.
+
+    ## Why is this bad?
+    Every caller that reaches `/register` gets a client of its own, with no
+    owner, no limit on how many, and (in the SDK defaults) no expiry. Agents
+    registered this way are identities nobody approved (OWASP NHI4 Insecure
+    Authentication, ASI03 Identity & Privilege Abuse).
+
+    ## Example
+    ```python
+    ClientRegistrationOptions(enabled=True, client_secret_expiry_seconds=3600)
+    ```
+
+    ## Use instead
+    ```python
+    class Provider(OAuthAuthorizationServerProvider):
+        async def register_client(self, client_info):
+            if not allowed(client_info.redirect_uris):
+                raise RegistrationError("invalid_redirect_uri", "not allowed here")
+            await self.store.save(client_info)
+    ```
+    Better: accept Client ID Metadata Documents (`enable_cimd=True` in
+    FastMCP) and turn registration off.
+    """
+
+    id = "NHG206"
+    name = "McpRegistrationWithoutGate"
+    kind = "kind/open-registration"
+    severity = "low"
+    precision = "medium"
+    summary = "MCP server lets any client register itself (no initial access token or check)."
+    taxa = ("NHI-03", "A1", "NHI4:2025", "NHI1:2025", "ASI03:2026", "CWE-306", "CWE-770")
+    keywords = ("ClientRegistrationOptions", "OAuthProxy", "OIDCProxy", "fastmcp.server.auth",
+                "clientRegistrationHandler")
+    file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT})
+
+    VALID = [
+        Valid("from mcp.server.auth.settings import ClientRegistrationOptions\n"
+              "opts = ClientRegistrationOptions(enabled=False)\n"),
+        Valid("from mcp.server.auth.provider import RegistrationError\n"
+              "from mcp.server.auth.settings import ClientRegistrationOptions\n"
+              "class Provider:\n"
+              "    async def register_client(self, client_info):\n"
+              "        if not approved(client_info):\n"
+              "            raise RegistrationError('invalid_client_metadata')\n"
+              "opts = ClientRegistrationOptions(enabled=True, client_secret_expiry_seconds=900)\n"),
+        Valid("// clientRegistrationHandler is not mounted: CIMD only\n"
+              "app.use(mcpAuthMetadataRouter({ oauthMetadata, resourceServerUrl }));\n",
+              path="server.ts"),
+    ]
+    INVALID = [
+        Invalid("from mcp.server.auth.settings import ClientRegistrationOptions\n"
+                "opts = ClientRegistrationOptions(enabled=True, client_secret_expiry_seconds=900)\n",
+                line=2),
+        Invalid("from fastmcp.server.auth.providers.google import GoogleProvider\n"
+                "auth = GoogleProvider(client_id=ID, client_secret=SECRET, base_url=URL)\n", line=2),
+        Invalid("import { clientRegistrationHandler }\n"
+                "  from '@modelcontextprotocol/sdk/server/auth/handlers/register.js';\n"
+                "app.use('/register', clientRegistrationHandler({ clientsStore }));\n",
+                path="server.ts", line=3),
+    ]
+
+    def check(self, doc: Document) -> Iterator[Finding]:
+        if doc.kind != PYTHON:
+            for offset in _js.code_occurrences(doc.text, r"\bclientRegistrationHandler\s*\("):
+                if doc.text[max(0, offset - 20):offset].rstrip().endswith("function"):
+                    continue  # the SDK's own definition
+                line, column = doc.position(offset)
+                yield self.report(doc, line, column,
+                                  "MCP `clientRegistrationHandler` serves registration to anyone: "
+                                  "it takes no initial access token.")
+            return
+        from ._python import PyFile  # libcst is imported only when needed
+        from ._servers import fastmcp_proxies, has_registration_gate, registration_options
+
+        view = doc.python
+        if view is None:
+            return
+        py = PyFile(view)
+        gated = has_registration_gate(py)
+        for opts in registration_options(py):
+            if opts.enabled is True and not gated:
+                yield self.report(doc, opts.line, opts.column,
+                                  "MCP dynamic client registration is enabled and `/register` takes "
+                                  "no initial access token: any client can register itself.")
+        for _, call, name in fastmcp_proxies(py):
+            line, column = py.pos(call)
+            yield self.report(doc, line, column,
+                              f"FastMCP `{name}` always serves `/register` to anyone: any client "
+                              "can register itself.")

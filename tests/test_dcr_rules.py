@@ -1,0 +1,216 @@
+"""The NHG2xx dynamic client registration rules on realistic fixtures.
+
+`tests/fixtures/dcr/` holds one folder per ecosystem (MCP Python and
+TypeScript SDKs, FastMCP, authlib, raw HTTP, Keycloak, Auth0, Hydra, allauth,
+payload files, curl). Every file there is listed in EXPECTED with the exact
+(rule, line) findings it must produce; files with an empty set are the near
+misses that must stay silent.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from helpers import nhiguard, write_tree
+from nhiguard.engine import scan
+from nhiguard.policy import Policy
+from nhiguard.registry import select_rules
+from nhiguard.rules.dcr._payload import endpoint_verdict, expiry_problem, seconds
+from nhiguard.sources import Artifact
+
+FIXTURES = Path(__file__).parent / "fixtures" / "dcr"
+
+EXPECTED: dict[str, set[tuple[str, int]]] = {
+    # MCP Python SDK: server without expiry/revocation, hardened server, clients.
+    "mcp_python/notes_server.py": {("NHG203", 25), ("NHG206", 25), ("NHG208", 34)},
+    "mcp_python/long_expiry.py": {("NHG203", 8), ("NHG206", 8), ("NHG208", 5)},
+    "mcp_python/notes_server_hardened.py": set(),
+    "mcp_python/agent_client.py": {("NHG201", 19), ("NHG202", 19)},
+    "mcp_python/agent_client_owned.py": set(),
+    "mcp_python/agent_client_cimd.py": set(),
+    # MCP TypeScript SDK.
+    "mcp_ts/auth-server.ts": {("NHG203", 14), ("NHG203", 23), ("NHG206", 12)},
+    "mcp_ts/auth-server-defaults.ts": set(),
+    "mcp_ts/agent-oauth.ts": {("NHG201", 19), ("NHG202", 19)},
+    "mcp_ts/agent-register.ts": set(),
+    "mcp_ts/agent-cimd.ts": set(),
+    # FastMCP proxies and clients.
+    "fastmcp/github_server.py": {("NHG204", 8), ("NHG206", 8)},
+    "fastmcp/custom_proxy.py": {("NHG204", 9), ("NHG206", 9), ("NHG208", 9)},
+    "fastmcp/remote_auth.py": set(),
+    "fastmcp/agent.py": {("NHG201", 9), ("NHG201", 17), ("NHG202", 17)},
+    # authlib registration endpoints.
+    "authlib/registration.py": {("NHG203", 11), ("NHG205", 14), ("NHG208", 11)},
+    "authlib/registration_hardened.py": set(),
+    # Raw HTTP in Python and JavaScript, python-keycloak.
+    "raw_http/register_agent.py": {("NHG201", 18), ("NHG202", 18), ("NHG201", 40)},
+    "raw_http/register-agent.js": {("NHG201", 11), ("NHG202", 11)},
+    "raw_http/keycloak_register.py": {("NHG201", 23), ("NHG202", 23)},
+    # Keycloak realm exports.
+    "keycloak/realm-export-mcp.json": {("NHG205", 79)},
+    "keycloak/realm-export-no-trusted-hosts.json": {("NHG205", 20)},
+    "keycloak/realm-tools.yaml": {("NHG205", 12)},
+    "keycloak/realm-export-default.json": set(),
+    # Auth0 tenant (deploy-cli YAML/JSON, Terraform).
+    "auth0/tenant.yaml": {("NHG205", 9)},
+    "auth0/main.tf": {("NHG205", 17)},
+    "auth0/tenant-staging.json": set(),
+    # Ory Hydra: config file, compose environment, Kubernetes env.
+    "hydra/hydra.yml": {("NHG203", 10), ("NHG205", 10)},
+    "hydra/docker-compose.yml": {("NHG203", 8), ("NHG205", 8)},
+    "hydra/deployment.yaml": {("NHG203", 12), ("NHG205", 12)},
+    # django-allauth.
+    "allauth/settings.py": {("NHG205", 12)},
+    "allauth/settings_production.py": set(),
+    # Registration payloads and stored responses.
+    "payloads/register-agent.json": {("NHG201", 1), ("NHG202", 1)},
+    "payloads/register-agent-owned.yaml": set(),
+    "payloads/client-info.json": {("NHG207", 3), ("NHG208", 2)},
+    "payloads/client-info-managed.json": set(),
+    "payloads/client-metadata.json": set(),
+    "payloads/openapi.yaml": set(),
+    # curl scripts.
+    "curl/register-mcp-client.sh": {("NHG201", 8), ("NHG202", 8)},
+}
+
+
+def _scan(root: Path, policy: Policy | None = None):
+    artifacts = [Artifact(uri=p.relative_to(root).as_posix(), data=p.read_bytes())
+                 for p in sorted(root.rglob("*")) if p.is_file()]
+    return scan(artifacts, select_rules(["NHG2"]), policy)
+
+
+@pytest.fixture(scope="module")
+def fixture_results():
+    result = _scan(FIXTURES)
+    found: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    for f in result.findings:
+        found[f.uri].add((f.rule_id, f.line))
+    return result, found
+
+
+def test_every_fixture_is_listed():
+    on_disk = {p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*") if p.is_file()}
+    assert on_disk == set(EXPECTED)
+
+
+@pytest.mark.parametrize("path", sorted(EXPECTED))
+def test_fixture_findings(fixture_results, path):
+    _, found = fixture_results
+    assert found.get(path, set()) == EXPECTED[path]
+
+
+def test_fixtures_scan_without_errors(fixture_results):
+    result, _ = fixture_results
+    assert result.notifications == []
+
+
+def test_every_dcr_rule_fires_on_some_fixture(fixture_results):
+    _, found = fixture_results
+    fired = {rule for hits in found.values() for rule, _ in hits}
+    assert fired == {r.id for r in select_rules(["NHG2"])}
+
+
+def test_stored_secret_is_never_shown(fixture_results):
+    result, _ = fixture_results
+    secret = "c41f8e0b9d2a7f63e5b1d8c4a2f9e7b6d3c1a0f8e5b2d9c6a3f0e7b4d1c8a5f2"
+    stored = [f for f in result.findings if f.rule_id == "NHG207"]
+    assert stored
+    for f in stored:
+        assert secret not in f.message
+        assert secret[:8] not in f.snippet
+
+
+def test_messages_name_the_missing_fields(fixture_results):
+    result, _ = fixture_results
+    by_key = {(f.uri, f.rule_id, f.line): f.message for f in result.findings}
+    assert "contacts" in by_key[("payloads/register-agent.json", "NHG202", 1)]
+    assert "client_secret_expires_in" in by_key[("payloads/register-agent.json", "NHG201", 1)]
+    assert "365 days" in by_key[("mcp_python/long_expiry.py", "NHG203", 8)]
+
+
+# -- policy -------------------------------------------------------------------------------
+POLICY_TREE = {
+    "dcr-request.json": '{"client_name": "agent", "redirect_uris": ["https://a.example.com/cb"],\n'
+                        ' "x-owner": "team-agents", "client_secret_expires_in": 1209600}\n',
+    "server.py": "from mcp.server.auth.settings import ClientRegistrationOptions\n"
+                 "opts = ClientRegistrationOptions(enabled=False, client_secret_expiry_seconds=0)\n"
+                 "month = ClientRegistrationOptions(enabled=False)\n"
+                 "live = ClientRegistrationOptions(\n"
+                 "    enabled=True, client_secret_expiry_seconds=30 * 24 * 3600)\n",
+}
+
+
+def _cli_findings(root: Path, *args: str) -> set[tuple[str, str, int]]:
+    run = nhiguard("scan", str(root), "--select", "NHG201,NHG202,NHG203", "--format", "json",
+                   "--no-progress", *args, cwd=root)
+    assert run.code in (0, 1), run.stderr
+    return {(Path(f["uri"]).name, f["rule_id"], f["line"]) for f in run.json()["findings"]}
+
+
+def test_policy_configuration_changes_results(tmp_path):
+    tree = write_tree(tmp_path / "repo", POLICY_TREE)
+    default = _cli_findings(tree)
+    # Default policy: no contacts => no owner; 14 days and 30 days are within 90.
+    assert default == {("dcr-request.json", "NHG202", 1)}
+
+    config = tmp_path / "strict.toml"
+    config.write_text('[policy]\nowner-fields = ["x-owner"]\nmax-secret-lifetime-days = 7\n')
+    strict = _cli_findings(tree, "--config", str(config))
+    # `x-owner` now counts as an owner; 14 and 30 days exceed 7.
+    assert strict == {("dcr-request.json", "NHG201", 1), ("server.py", "NHG203", 4)}
+
+
+def test_approved_registration_endpoint_is_silent(tmp_path):
+    code = ("import requests\n"
+            "requests.post('https://register.corp.example.com/oauth2/register',\n"
+            "              json={'client_name': 'a', 'redirect_uris': ['https://a.example.com/cb']})\n")
+    root = write_tree(tmp_path, {"reg.py": code})
+    assert {f.rule_id for f in _scan(root).findings} == {"NHG201", "NHG202"}
+    policy = Policy(approved_registration_endpoints=("https://register.corp.example.com/",))
+    assert _scan(root, policy).findings == []
+
+
+def test_policy_help_mentions_settings():
+    for rule in select_rules(["NHG201", "NHG202", "NHG203", "NHG207"]):
+        text = rule.help_markdown()
+        assert "max-secret-lifetime-days" in text or "owner-fields" in text, rule.id
+
+
+# -- shared DCR knowledge -------------------------------------------------------------------
+@pytest.mark.parametrize(("fragments", "names", "verdict"), [
+    (["https://idp.example.com/oauth2/register"], [], True),
+    (["/realms/agents/clients-registrations/openid-connect"], [], True),
+    ([], ["meta", "registration_endpoint"], True),
+    (["https://pf.example.com/as/clients.oauth2"], [], True),
+    (["https://app.example.com/api/users"], [], False),
+    ([], ["admin_url"], False),
+    ([], ["url"], None),
+])
+def test_endpoint_recognition(fragments, names, verdict):
+    assert endpoint_verdict(fragments, names) is verdict
+
+
+@pytest.mark.parametrize(("fields", "ok"), [
+    ({}, False),
+    ({"client_secret_expires_in": 3600}, True),
+    ({"client_secret_expires_in": 0}, False),
+    ({"ttl": "720h"}, True),
+    ({"ttl": "365d"}, False),
+    ({"client_secret_expires_at": 0}, False),
+    ({"client_secret_expires_at": 1767229200}, True),
+    ({"software_statement": "eyJhbGciOiJSUzI1NiJ9.e30.c2ln"}, True),
+    ({"software_statement": ""}, False),
+    ({"expires_in": ...}, True),  # a variable: not judged
+])
+def test_expiry_evidence(fields, ok):
+    assert (expiry_problem(fields, Policy()) is None) is ok
+
+
+def test_durations():
+    assert seconds("90d") == 90 * 86400
+    assert seconds(3600) == 3600
+    assert seconds("soon") is None
+    assert seconds(True) is None
