@@ -14,7 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from nhiguard.document import Document
+from nhiguard.policy import Policy
 from nhiguard.tree.node import Node
+
+from ._payload import days, is_real_secret, seconds
 
 EVIDENCE = ("client_id_issued_at", "client_secret_expires_at", "registration_client_uri",
             "registration_access_token", "token_endpoint_auth_method", "grant_types")
@@ -55,3 +58,31 @@ def records(doc: Document) -> Iterator[Record]:
 def is_cimd(record: Record) -> bool:
     """A Client ID Metadata Document: the client ID is its own HTTPS URL."""
     return str(record.client_id.value or "").startswith("https://")
+
+
+def secret_expiry_problem(rec: Record, policy: Policy) -> str | None:
+    """Why the record's client secret lives too long, or None if it does not."""
+    if not rec.has("client_secret_expires_at"):
+        return "has no `client_secret_expires_at`, so it never expires"
+    secs = seconds(rec.value("client_secret_expires_at"))
+    if secs is None:
+        return None
+    if secs <= 0:
+        return "never expires (`client_secret_expires_at` is 0)"
+    issued_at = seconds(rec.value("client_id_issued_at"))
+    if issued_at is not None and secs - issued_at > policy.max_secret_lifetime_seconds:
+        return (f"lives {days(secs - issued_at)}, longer than the policy's "
+                f"{policy.max_secret_lifetime_days} days")
+    return None
+
+
+def long_lived_stored_secrets(doc: Document, policy: Policy) -> Iterator[tuple[Record, Node, str]]:
+    """(record, client_secret node, problem) for each stored record whose literal
+    secret lives too long: what NHG207 reports, and what NHG102 leaves to it."""
+    for rec in records(doc):
+        secret_node = rec.node.get("client_secret")
+        if secret_node is None or not is_real_secret(secret_node.value):
+            continue
+        problem = secret_expiry_problem(rec, policy)
+        if problem is not None:
+            yield rec, secret_node, problem

@@ -9,8 +9,7 @@ from nhiguard.filekinds import JSON, TOML, YAML
 from nhiguard.finding import Finding
 from nhiguard.rule import Invalid, Rule, Valid
 
-from ._payload import days, is_real_secret, seconds
-from ._records import records
+from ._records import long_lived_stored_secrets
 
 
 class DcrStoredClientSecret(Rule):
@@ -88,32 +87,11 @@ class DcrStoredClientSecret(Rule):
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
-        for rec in records(doc):
-            secret_node = rec.node.get("client_secret")
-            if secret_node is None or not is_real_secret(secret_node.value):
-                continue
+        for rec, secret_node, problem in long_lived_stored_secrets(doc, self.policy):
             secret = str(secret_node.value)
-            problem = self._problem(rec.value("client_secret_expires_at"),
-                                    rec.value("client_id_issued_at"), rec.has("client_secret_expires_at"))
-            if problem is None:
-                continue
             line, column = secret_node.pos_line, secret_node.pos_column
             quoted = doc.line(line)[column - 1:column] in ("'", '"')
             yield self.report(doc, line, column,
                               f"Stored client registration `{rec.client_id.text()}` holds a client "
                               f"secret that {problem}.",
                               end_column=column + len(secret) + 2 * quoted, secret=secret)
-
-    def _problem(self, expires: object, issued: object, present: bool) -> str | None:
-        if not present:
-            return "has no `client_secret_expires_at`, so it never expires"
-        secs = seconds(expires)
-        if secs is None:
-            return None
-        if secs <= 0:
-            return "never expires (`client_secret_expires_at` is 0)"
-        issued_at = seconds(issued)
-        if issued_at is not None and secs - issued_at > self.policy.max_secret_lifetime_seconds:
-            return (f"lives {days(secs - issued_at)}, longer than the policy's "
-                    f"{self.policy.max_secret_lifetime_days} days")
-        return None

@@ -11,6 +11,7 @@ from nhiguard.filekinds import ALL_KINDS, MARKDOWN, PYTHON
 from nhiguard.finding import Finding
 from nhiguard.pyast import call_name, dotted_name, iter_nodes, keyword, positional, string_value
 from nhiguard.rule import Invalid, Rule, Valid
+from nhiguard.rules.dcr._records import long_lived_stored_secrets
 
 from ._config import assignments, in_kubernetes_secret, is_template_file, locate
 from ._values import fake_key, is_oauth_secret_name, looks_secret
@@ -143,9 +144,11 @@ class OAuthClientSecretLiteral(Rule):
 
     def _candidates(self, doc: Document) -> Iterator[tuple[str, str, int]]:
         if doc.tree is not None:
+            # A stored registration whose secret never expires is NHG207's finding.
+            claimed_nodes = {id(node) for _, node, _ in long_lived_stored_secrets(doc, self.policy)}
             for root in doc.tree.documents:
                 for path, key, value, node in assignments(root):
-                    if not in_kubernetes_secret(root, path):
+                    if not in_kubernetes_secret(root, path) and id(node) not in claimed_nodes:
                         yield key, value, node.pos_line
             return
         if doc.kind == PYTHON and not _worth_parsing(doc.text):
