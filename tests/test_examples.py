@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from helpers import ROOT, nhiguard
-
 from nhiguard.registry import all_rule_classes
 
 EXPECTED = [
