@@ -151,7 +151,9 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
 
 @main.command("rules")
 @click.argument("rule_id", required=False)
-def rules_command(rule_id: str | None) -> None:
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Configuration whose policy to show (default: .nhiguard.toml or pyproject.toml).")
+def rules_command(rule_id: str | None, config_path: str | None) -> None:
     """List the rules, or explain one (ID or name)."""
     if rule_id:
         rule = find_rule(rule_id)
@@ -162,6 +164,18 @@ def rules_command(rule_id: str | None) -> None:
         click.echo(f"{rule.summary}\n")
         click.echo(rule.help_markdown())
         click.echo("\nTaxonomy: " + ", ".join(rule.taxa))
+        if rule.policy_settings:
+            try:
+                config = load_config(config_path, Path.cwd())
+            except (ConfigError, PolicyError) as exc:
+                click.echo(f"nhiguard: {exc}", err=True)
+                sys.exit(EXIT_USAGE)
+            where = config.source or "defaults"
+            click.echo(f"\nPolicy ({where}; set in [tool.nhiguard.policy] or .nhiguard.toml [policy]):")
+            for setting in rule.policy_settings:
+                value = getattr(config.policy, setting)
+                shown = ", ".join(value) if isinstance(value, tuple) else str(value)
+                click.echo(f"  {setting.replace('_', '-')} = {shown or '(none)'}")
         return
     for rule in all_rule_classes():
         click.echo(f"{rule.id}  {rule.name:<34} {LEVELS[rule.severity]:<8} {rule.kind:<28} {rule.summary}")

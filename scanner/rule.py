@@ -77,6 +77,8 @@ class Rule:
     # them occurs in it. Empty means "every file of my kinds" (use sparingly).
     keywords: ClassVar[tuple[str, ...]] = ()
     file_kinds: ClassVar[frozenset[str]] = ALL_KINDS
+    # Names of the Policy fields the rule reads; `nhiguard rules ID` shows their values.
+    policy_settings: ClassVar[tuple[str, ...]] = ()
     VALID: ClassVar[list[Valid]] = []
     INVALID: ClassVar[list[Invalid]] = []
 
@@ -189,6 +191,11 @@ def contract_problems(rule: type[Rule]) -> list[str]:
             problems.append(f"help lacks {heading!r}")
     if not rule.VALID or not rule.INVALID:
         problems.append("needs at least one VALID and one INVALID example")
+    from .policy import Policy
+
+    for setting in rule.policy_settings:
+        if not hasattr(Policy(), setting):
+            problems.append(f"policy setting {setting!r} does not exist")
     unknown = set(rule.file_kinds) - ALL_KINDS
     if unknown:
         problems.append(f"unknown file kinds {sorted(unknown)}")

@@ -139,3 +139,14 @@ def test_github_format_writes_a_job_summary(tmp_path):
     assert proc.returncode == 1
     text = summary.read_text()
     assert "## nhiguard: 1 finding" in text and "`a.py:1`" in text and PAT not in text
+
+
+def test_rules_shows_the_policy_a_rule_reads(tmp_path):
+    defaults = nhiguard("rules", "NHG201", cwd=tmp_path)
+    assert "max-secret-lifetime-days = 90" in defaults.stdout
+    write_tree(tmp_path, {".nhiguard.toml": "[policy]\nmax-secret-lifetime-days = 7\n"
+                                            "owner-fields = ['x-owner']\n"})
+    configured = nhiguard("rules", "NHG201", cwd=tmp_path)
+    assert "max-secret-lifetime-days = 7" in configured.stdout and ".nhiguard.toml" in configured.stdout
+    owner = nhiguard("rules", "NHG202", cwd=tmp_path)
+    assert "owner-fields = contacts, software_statement, x-owner" in owner.stdout

@@ -79,6 +79,7 @@ class DcrServerSecretNoExpiry(Rule):
     summary = "Registration server issues client secrets that never expire (or outlive the policy)."
     taxa = ("NHI-03", "A1", "NHI7:2025", "NHI1:2025", "ASI03:2026", "CWE-1188", "CWE-324",
             "CWE-613")
+    policy_settings = ('max_secret_lifetime_days',)
     keywords = ("ClientRegistrationOptions", "ClientRegistrationEndpoint",
                 "clientSecretExpirySeconds", "dynamic_client_registration")
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT, YAML, JSON, TOML, ENV, SHELL,
