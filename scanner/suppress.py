@@ -13,7 +13,9 @@ from dataclasses import replace
 from .document import Document
 from .finding import Finding
 
-_IGNORE = re.compile(r"nhiguard:\s*ignore(?:\[(?P<ids>[^\]]*)\])?(?P<why>[^\n]*)", re.I)
+# A directive quoted as `code` (in docs and docstrings) is talk about
+# directives, not one: the backtick before it rules it out.
+_IGNORE = re.compile(r"(?<!`)nhiguard:\s*ignore(?:\[(?P<ids>[^\]]*)\])?(?P<why>[^\n]*)", re.I)
 
 
 def _directives(line: str) -> list[tuple[set[str] | None, str]]:

@@ -35,7 +35,7 @@ def render(report: Report) -> str:
         f"{len(active)} finding{'s' * (len(active) != 1)} in {report.result.files_listed} files"
         + (f" ({', '.join(f'{k}: {v}' for k, v in sorted(by_rule.items()))})" if by_rule else "")
         + (f"; {suppressed} suppressed" if suppressed else "")
-        + (f"; {len(report.result.notifications)} files with notices (see --format json or sarif)"
+        + (f"; {len(report.result.notifications)} notices (listed in --format json and sarif)"
            if report.result.notifications else "")
     )
     out.append(style(summary, bold=True))
