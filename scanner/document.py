@@ -127,10 +127,26 @@ class Document:
         try:
             module = cst.parse_module(self.text)
         except cst.ParserSyntaxError as exc:
-            self.notify(f"could not parse as Python (line {exc.raw_line}): {exc.message}",
-                        line=exc.raw_line, kind="parse-error")
+            line, message = _syntax_error(self.text, exc.raw_line, exc.message)
+            self.notify(f"could not parse as Python (line {line}): {message}", line=line,
+                        kind="parse-error")
             return None
         except (RecursionError, MemoryError, ValueError) as exc:
             self.notify(f"could not parse as Python: {type(exc).__name__}", kind="parse-error")
             return None
         return PythonView(module)
+
+
+def _syntax_error(text: str, line: int, message: str) -> tuple[int, str]:
+    """Where and why Python code does not parse. libcst's own error position
+    can trail the real one; CPython's compiler (parse only, nothing runs) is
+    exact, so its answer is preferred when it has one."""
+    import ast
+
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        return exc.lineno or line, exc.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return line, message
