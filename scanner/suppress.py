@@ -19,7 +19,7 @@ _IGNORE = re.compile(r"(?<!`)nhiguard:\s*ignore(?:\[(?P<ids>[^\]]*)\])?(?P<why>[
 
 
 def _directives(line: str) -> list[tuple[set[str] | None, str]]:
-    out = []
+    out: list[tuple[set[str] | None, str]] = []
     for m in _IGNORE.finditer(line):
         ids = m.group("ids")
         why = m.group("why").strip(" \t-:#*/>").strip()
