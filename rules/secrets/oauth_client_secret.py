@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING
 from nhiguard.document import Document
 from nhiguard.filekinds import ALL_KINDS, MARKDOWN, PYTHON
 from nhiguard.finding import Finding
-from nhiguard.pyast import call_name, dotted_name, iter_nodes, keyword, positional, string_value
+from nhiguard.pyast import (
+    call_name,
+    dict_entries,
+    dotted_name,
+    iter_nodes,
+    keyword,
+    positional,
+    string_value,
+)
 from nhiguard.rule import Invalid, Rule, Valid
 from nhiguard.rules.dcr._records import long_lived_stored_secrets
 
@@ -201,11 +209,7 @@ def _python_literals(module: cst.Module) -> Iterator[tuple[str, cst.BaseExpressi
             if name and node.value is not None:
                 yield name, _unwrap(node.value)
         elif isinstance(node, cst.Dict):
-            for el in node.elements:
-                if isinstance(el, cst.DictElement):
-                    key = string_value(el.key)
-                    if key is not None:
-                        yield key, el.value
+            yield from dict_entries(node)
         elif node.default is not None:
             yield node.name.value, node.default
 
