@@ -8,20 +8,27 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
 from .config import ConfigError, load_config
-from .engine import default_jobs, scan
+from .diffmap import LineSet, keep_changed
+from .engine import ScanResult, default_jobs, scan
+from .gitsource import Change, ChangeSource, Repo
 from .patterns import engine_name
 from .policy import PolicyError
 from .registry import SelectionError, all_rule_classes, find_rule, select_rules
 from .reporters import render
 from .reporters.base import Report
 from .rule import LEVELS, SECURITY_SEVERITY
-from .sources import PathSource, SourceError, find_srcroot
+from .sources import Listing, PathSource, SourceError, find_srcroot
+
+if TYPE_CHECKING:
+    from .githistory import HistorySource
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 FORMATS = ("text", "json", "sarif", "github")
@@ -83,18 +90,53 @@ def main() -> None:
 @click.option("--include-suppressed", is_flag=True,
               help="Also list findings silenced by inline ignores (SARIF: with `suppressions`).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+@click.option("--staged", is_flag=True,
+              help="Scan what is staged in the index (not the work tree); report only added or "
+                   "changed lines.")
+@click.option("--diff", "diff_spec", metavar="BASE[..HEAD]", default=None,
+              help="Scan the files changed from BASE to HEAD (default HEAD; BASE...HEAD: from "
+                   "their merge base) as committed; report only added or changed lines.")
+@click.option("--history", "history_spec", metavar="[REV-RANGE]", is_flag=False, flag_value="HEAD",
+              default=None,
+              help="Scan every distinct blob in the commits of REV-RANGE (default: HEAD and its "
+                   "ancestors; e.g. v1.0..main, or \"HEAD --branches\"), each once.")
 def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...],
                  fail_on: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
                  exclude: tuple[str, ...], config_path: str | None, jobs: int | None,
-                 include_suppressed: bool, no_progress: bool) -> None:
-    """Scan files and folders (default: the current folder)."""
+                 include_suppressed: bool, no_progress: bool, staged: bool,
+                 diff_spec: str | None, history_spec: str | None) -> None:
+    """Scan files and folders (default: the current folder), or, with --staged,
+    --diff or --history, what git holds for them."""
     targets = list(paths) or ["."]
     pairs = _pair_outputs(formats, outputs)
+    if staged + (diff_spec is not None) + (history_spec is not None) > 1:
+        raise click.UsageError("--staged, --diff and --history cannot be combined")
+    history: HistorySource | None = None
+    changes: list[Change] = []
+    changed: dict[str, LineSet] | None = None
     try:
-        srcroot = find_srcroot(Path(targets[0]).absolute())
         config = load_config(config_path, Path.cwd())
         rules = select_rules(_split(select) or config.select, _split(ignore) or config.ignore)
-        listing = PathSource(srcroot, excludes=[*config.exclude, *exclude]).list(targets)
+        excludes = [*config.exclude, *exclude]
+        if staged or diff_spec is not None or history_spec is not None:
+            repo = Repo.discover(Path(targets[0]).absolute())
+            srcroot = repo.root
+            listing: Listing
+            if history_spec is not None:
+                from .githistory import HistorySource
+
+                history = HistorySource(repo, excludes)
+                changes = history.changes(history_spec, paths)
+                listing = Listing()
+            else:
+                source = ChangeSource(repo, excludes)
+                git_listing = source.staged(paths) if staged else source.diff(diff_spec or "", paths)
+                if git_listing.note:
+                    click.echo(f"nhiguard: {git_listing.note}", err=True)
+                listing, changed = git_listing, git_listing.changed
+        else:
+            srcroot = find_srcroot(Path(targets[0]).absolute())
+            listing = PathSource(srcroot, excludes=excludes).list(targets)
     except (ConfigError, PolicyError, SelectionError, SourceError) as exc:
         click.echo(f"nhiguard: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -104,19 +146,29 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
         sys.exit(EXIT_USAGE)
     threshold = _FAIL_ON[fail_level]
 
+    total = len(changes) if history is not None else len(listing.artifacts)
     show_progress = (not no_progress and sys.stderr.isatty() and not os.environ.get("CI")
-                     and len(listing.artifacts) > 200)
+                     and total > 200)
     workers = jobs or default_jobs()
+
+    def run_scan(on_progress: Callable[[int], None] | None) -> ScanResult:
+        if history is not None:
+            from .githistory import scan_history
+
+            return scan_history(history, changes, rules, config.policy, workers, on_progress)
+        return scan(listing.artifacts, rules, config.policy, workers, on_progress)
+
     try:
         if show_progress:
-            with click.progressbar(length=len(listing.artifacts), label="scanning",
-                                   file=sys.stderr) as bar:
-                result = scan(listing.artifacts, rules, config.policy, workers, bar.update)
+            with click.progressbar(length=total, label="scanning", file=sys.stderr) as bar:
+                result = run_scan(bar.update)
         else:
-            result = scan(listing.artifacts, rules, config.policy, workers)
+            result = run_scan(None)
     except Exception as exc:  # the scan itself failed: say so, exit 3
         click.echo(f"nhiguard: scan failed: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_FAILED)
+    if changed is not None:  # --staged / --diff: only what the change adds
+        result.findings = keep_changed(result.findings, changed)
     result.notifications = sorted([*listing.notifications, *result.notifications],
                                   key=lambda n: n.sort_key())
 

@@ -29,6 +29,8 @@ class Finding:
     # Set when an inline `nhiguard: ignore[ID]` covers the finding; holds the
     # justification written after it (may be empty).
     suppression: str | None = None
+    # Set by a history scan: the commit that introduced the scanned blob.
+    commit: str | None = None
 
     @property
     def suppressed(self) -> bool:

@@ -32,7 +32,8 @@ def render(report: Report) -> str:
             f"line={f.line}", f"endLine={f.end_line}", f"col={f.column}",
             f"title={_escape_property(f'{f.rule_id} {rule.name}')}",
         ])
-        out.append(f"::{_COMMAND[f.level]} {props}::{_escape_data(f.message)}")
+        message = f"{f.message} (commit {f.commit[:12]})" if f.commit else f.message
+        out.append(f"::{_COMMAND[f.level]} {props}::{_escape_data(message)}")
     if len(active) > MAX_ANNOTATIONS:
         out.append(f"::notice::{len(active) - MAX_ANNOTATIONS} more findings; see the SARIF report")
     for n in report.result.notifications:
@@ -50,7 +51,8 @@ def summary_markdown(report: Report, limit: int = 200) -> str:
         for f in active[:limit]:
             rule = report.rule(f.rule_id)
             message = f.message.replace("|", "\\|")
-            lines.append(f"| {f.rule_id} {rule.name} | `{f.uri}:{f.line}` | {message} |")
+            where = f"`{f.uri}:{f.line}`" + (f" ({f.commit[:12]})" if f.commit else "")
+            lines.append(f"| {f.rule_id} {rule.name} | {where} | {message} |")
         if len(active) > limit:
             lines.append(f"\n{len(active) - limit} more in the SARIF report.")
     if report.result.notifications:

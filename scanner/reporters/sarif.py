@@ -114,6 +114,8 @@ def _result(f: Finding, index: int) -> om.Result:
             artifact_location=_location(f.uri, _is_relative(f.uri)), region=region))],
         partial_fingerprints={"primaryLocationLineHash": f.fingerprint},
     )
+    if f.commit:  # a history finding: the URI stays repository-relative
+        result.properties = {"commit": f.commit}
     if f.suppressed:
         result.suppressions = [om.Suppression(kind="inSource", justification=f.suppression or "")]
     return result

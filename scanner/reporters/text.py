@@ -17,6 +17,8 @@ def render(report: Report) -> str:
     for f in report.shown:
         rule = report.rule(f.rule_id)
         where = style(f"{f.uri}:{f.line}:{f.column}", bold=True)
+        if f.commit:
+            where += f" (commit {f.commit[:12]})"
         rid = style(f.rule_id, fg=_LEVEL_COLOUR[f.level], bold=True)
         tag = " (suppressed)" if f.suppressed else ""
         out.append(f"{where}: {rid} [{rule.name}] {f.message}{tag}")

@@ -1,0 +1,153 @@
+"""`--history [REV-RANGE]`: every distinct blob of a range of commits, once.
+
+`git log --raw` names the blobs each commit brings in (merges too, through
+their combined diff, so a conflict resolution is not missed); a blob already
+seen, under any path, in any commit or branch, is not read again. Contents
+stream through one `git cat-file --batch` into the engine a window at a time,
+so memory stays flat however long the history is.
+
+Commits are walked oldest first (topological order), so a blob is reported
+with the commit that introduced it. A finding that stays the same across
+later versions of a file (same path, rule and fingerprint) is reported once,
+for the oldest version.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
+
+from .engine import ScanResult, scan
+from .finding import Finding, Notification
+from .gitsource import BlobFilter, BlobReader, Change, GitError, Repo, git_env, parse_raw, stream_tokens
+from .policy import Policy
+from .rule import Rule
+from .sources import DEFAULT_MAX_BYTES, Artifact, Listing
+
+# Options a range may hold besides revisions: which refs to walk.
+REF_OPTIONS = frozenset({"--all", "--branches", "--tags", "--remotes"})
+# Blob content held at once while history streams to the engine.
+WINDOW_BYTES = 64 * 1024 * 1024
+WINDOW_BLOBS = 4096
+
+Layer = list[tuple[Artifact, Change]]
+
+
+class HistorySource:
+    def __init__(self, repo: Repo, excludes: Sequence[str] = (),
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+        self.repo = repo
+        self.filter = BlobFilter(excludes, max_bytes)
+        self.blobs_read = 0
+        self.notifications: list[Notification] = []
+
+    def revisions(self, spec: str) -> list[str]:
+        """The words of a range (`HEAD`, `v1.0..main`, `main ^old`, `--all`),
+        each endpoint checked, so a typo is a clear error and not git's."""
+        words = spec.split() or ["HEAD"]
+        for word in words:
+            if word.startswith("-"):
+                if word not in REF_OPTIONS:
+                    raise GitError(f"bad revision range: {word!r} (options allowed: "
+                                   f"{', '.join(sorted(REF_OPTIONS))})")
+                continue
+            for side in word.lstrip("^").replace("...", "..").split(".."):
+                if side:
+                    self._check(side)
+        return words
+
+    def _check(self, rev: str) -> None:
+        try:
+            self.repo.commit(rev)
+        except GitError as exc:
+            if os.path.exists(rev):
+                raise GitError(f"{exc} (to scan the history of a path, put the path before "
+                               "--history, or give --history=HEAD)") from exc
+            raise
+
+    def changes(self, spec: str, paths: Sequence[str] = ()) -> list[Change]:
+        """The distinct blobs the range brings in, each with the path and
+        oldest commit where it first appears."""
+        revs = self.revisions(spec)
+        args = ["log", "--raw", "-z", "--no-abbrev", "--no-renames", "--cc", "--topo-order",
+                "--reverse", "--no-ext-diff", "--no-textconv", "--no-color", "--format=commit %H",
+                *revs, "--", *self.repo.pathspecs(paths)]
+        proc = subprocess.Popen(self.repo.command(*args), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=git_env())
+        assert proc.stdout is not None and proc.stderr is not None
+        seen: set[str] = set()
+        out: list[Change] = []
+        for change in parse_raw(stream_tokens(proc.stdout)):
+            if change.blob in seen or not self.filter.wanted(change):
+                continue
+            seen.add(change.blob)
+            out.append(change)
+        error = proc.stderr.read().decode("utf-8", "replace").strip()
+        if proc.wait() != 0:
+            raise GitError(f"git log failed: {error.splitlines()[-1] if error else proc.returncode}")
+        return out
+
+    def layers(self, changes: Sequence[Change]) -> Iterator[Layer]:
+        """The blobs' contents, a window at a time, each window cut into
+        layers in which a path appears at most once (so every finding maps
+        back to its blob), earlier versions of a path in earlier layers."""
+        listing = Listing()
+        with BlobReader(self.repo, self.filter.max_bytes) as reader:
+            window: Layer = []
+            held = 0
+            for change in changes:
+                artifact = self.filter.artifact(reader, change, listing)
+                if artifact is not None:
+                    window.append((artifact, change))
+                    held += artifact.size
+                if held >= WINDOW_BYTES or len(window) >= WINDOW_BLOBS:
+                    yield from _split_by_path(window)
+                    window, held = [], 0
+            yield from _split_by_path(window)
+            self.blobs_read += reader.blobs_read
+        self.notifications.extend(listing.notifications)
+
+
+def _split_by_path(window: Layer) -> Iterator[Layer]:
+    layers: list[Layer] = []
+    seen: dict[str, int] = {}
+    for artifact, change in window:
+        n = seen.get(artifact.uri, 0)
+        seen[artifact.uri] = n + 1
+        if n == len(layers):
+            layers.append([])
+        layers[n].append((artifact, change))
+    yield from layers
+
+
+def scan_history(
+    source: HistorySource,
+    changes: Sequence[Change],
+    rule_classes: Sequence[type[Rule]],
+    policy: Policy,
+    jobs: int,
+    on_progress: Callable[[int], None] | None = None,
+) -> ScanResult:
+    """Scan the blobs `source.changes` listed, once each; findings carry their commit."""
+    findings: list[Finding] = []
+    notifications: dict[tuple[str, str, str, int], Notification] = {}
+    reported: set[tuple[str, str, str]] = set()
+    scanned = 0
+    for layer in source.layers(changes):
+        commit_of = {artifact.uri: change.commit for artifact, change in layer}
+        result = scan([artifact for artifact, _ in layer], rule_classes, policy, jobs, on_progress)
+        scanned += result.files_scanned
+        for f in result.findings:
+            key = (f.uri, f.rule_id, f.fingerprint)
+            if key not in reported:
+                reported.add(key)
+                findings.append(replace(f, commit=commit_of[f.uri]))
+        for n in result.notifications:
+            notifications.setdefault((n.uri, n.kind, n.message, n.line or 0), n)
+    for n in source.notifications:
+        notifications.setdefault((n.uri, n.kind, n.message, n.line or 0), n)
+    findings.sort(key=Finding.sort_key)
+    return ScanResult(findings, sorted(notifications.values(), key=Notification.sort_key),
+                      len(changes), scanned)
