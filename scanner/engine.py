@@ -9,6 +9,7 @@ same for any `--jobs`.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -153,10 +154,19 @@ def iter_results(
         return
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                             initargs=(tuple(rule_classes), policy)) as pool:
-        for chunk_results in pool.map(_scan_chunk, _chunks(artifacts, jobs)):
-            yield from chunk_results
+    chunks = _chunks(artifacts, jobs)
+    # Forked workers inherit everything the parent holds (the listing: an
+    # Artifact per file), and each worker's cycle collector would walk all of it
+    # again and again: at 115,000 files that cost a third of the CPU time.
+    # Frozen objects are left alone by the collector, in the parent and workers.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                                 initargs=(tuple(rule_classes), policy)) as pool:
+            for chunk_results in pool.map(_scan_chunk, chunks):
+                yield from chunk_results
+    finally:
+        gc.unfreeze()
 
 
 def scan(

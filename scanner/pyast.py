@@ -115,9 +115,13 @@ def dict_entries(node: cst.BaseExpression | None) -> Iterator[tuple[str, cst.Bas
                 yield arg.keyword.value, arg.value
 
 
-def _child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
-    # Reads the dataclass fields directly: libcst's `children` property runs a
-    # visitor per call and makes a full walk about twice as slow.
+def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The node's children, read from its dataclass fields: libcst's `children`
+    property runs a visitor per call and makes a full walk about twice as slow.
+
+    The order is the fields' declaration order, not always source order (an
+    `IfExp`'s test comes before its body); use `children` where order matters.
+    """
     import libcst as cst
 
     out: list[cst.CSTNode] = []
@@ -146,4 +150,4 @@ def iter_nodes(module: cst.CSTNode, *types: type[cst.CSTNode]) -> Iterator[cst.C
         node = stack.pop()
         if isinstance(node, types):
             yield node
-        stack.extend(reversed(_child_nodes(node)))
+        stack.extend(reversed(child_nodes(node)))

@@ -13,7 +13,15 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from nhiguard.pyast import call_name, dotted_name, keyword, literal_value, positional, string_value
+from nhiguard.pyast import (
+    call_name,
+    child_nodes,
+    dotted_name,
+    keyword,
+    literal_value,
+    positional,
+    string_value,
+)
 
 from ._payload import UNKNOWN
 
@@ -34,7 +42,11 @@ else:
                 import libcst
 
                 _LazyLibcst._module = libcst
-            return getattr(_LazyLibcst._module, name)
+            value = getattr(_LazyLibcst._module, name)
+            # Keep it on the instance: later lookups then skip `__getattr__`,
+            # which the tree walks below would otherwise call for every node.
+            setattr(self, name, value)
+            return value
 
     cst = _LazyLibcst()
 
@@ -169,7 +181,10 @@ def _imports(module: cst.Module) -> dict[str, str]:
                 else:
                     out.setdefault(name.split(".")[0], name.split(".")[0])
         else:
-            stack.extend(node.children)
+            # Statements keep their order in either listing (bodies are lists;
+            # `test`/`body`/`orelse` and the like are declared in source order),
+            # so the later-wins order of imports is the same as with `children`.
+            stack.extend(child_nodes(node))
     return out
 
 

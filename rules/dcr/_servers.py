@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from nhiguard.pyast import call_name, dotted_name, keyword, literal_value
+from nhiguard.pyast import call_name, child_nodes, dotted_name, keyword, literal_value
 
 from ._payload import UNKNOWN
 from ._python import PyFile, Scope, cst, value_of
@@ -139,7 +139,7 @@ def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     while stack:
         n = stack.pop()
         yield n
-        stack.extend(n.children)
+        stack.extend(child_nodes(n))
 
 
 # -- classes ---------------------------------------------------------------------------
@@ -152,7 +152,7 @@ def subclasses_of(module: cst.Module, base: str) -> Iterator[cst.ClassDef]:
             names = [dotted_name(a.value) or "" for a in node.bases]
             if any(n.rsplit(".", 1)[-1] == base for n in names):
                 yield node
-        stack.extend(node.children)
+        stack.extend(child_nodes(node))
 
 
 def methods(cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
@@ -177,7 +177,7 @@ def ignores_request(fn: cst.FunctionDef) -> bool:
             returns.append(node)
         if isinstance(node, cst.Raise):
             return False
-        stack.extend(node.children)
+        stack.extend(child_nodes(node))
     values = [literal_value(r.value) if r.value is not None else None for r in returns]
     return bool(returns) and all(v not in (None, False, 0, "") for v in values)
 
@@ -190,5 +190,5 @@ def names_in(node: cst.CSTNode) -> set[str]:
         n = stack.pop()
         if isinstance(n, cst.Name):
             out.add(n.value)
-        stack.extend(n.children)
+        stack.extend(child_nodes(n))
     return out

@@ -33,7 +33,11 @@ _TEMPLATE_MARKERS = (".example.", ".sample.", ".template.", "_example.", "-examp
 
 
 def file_name(uri: str) -> str:
-    return PurePosixPath(uri.split("?", 1)[0]).name.lower()
+    path = uri.split("?", 1)[0]
+    last = path.rsplit("/", 1)[-1]
+    # The last segment is the name unless it is empty or `.` (PurePosixPath
+    # drops those), and building a path object for every file costs.
+    return (last if last not in ("", ".") else PurePosixPath(path).name).lower()
 
 
 def is_lock_file(uri: str) -> bool:

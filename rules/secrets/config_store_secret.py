@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from nhiguard.document import Document
-from nhiguard.filekinds import CONFIG_KINDS, ENV, HCL, INI, JSON, TOML
+from nhiguard.filekinds import CONFIG_KINDS, ENV, HCL, INI, JSON, TOML, YAML
 from nhiguard.finding import Finding
 from nhiguard.rule import Invalid, Rule, Valid
 from nhiguard.tree.node import Node
@@ -22,6 +22,7 @@ from ._config import (
     kubernetes_kind,
     locate,
 )
+from ._gate import config_may_hold_secret, may_hold_secret
 from ._values import (
     SECRET_KEY_PAIRS,
     decode_base64,
@@ -148,6 +149,11 @@ class SecretInConfigStore(Rule):
             return
         if doc.kind == HCL:
             yield from self._hcl(doc)
+            return
+        # Most config files name a secret only to reference it (`secretKeyRef`,
+        # `${{ secrets.X }}`): when no literal can be reported, skip the parse.
+        structured = doc.kind in (YAML, JSON)
+        if not (config_may_hold_secret(doc.text) if structured else may_hold_secret(doc.text)):
             return
         if doc.tree is None:
             return

@@ -22,6 +22,7 @@ from nhiguard.rule import Invalid, Rule, Valid
 from nhiguard.rules.dcr._records import long_lived_stored_secrets
 
 from ._config import assignments, in_kubernetes_secret, is_template_file, locate
+from ._gate import may_hold_secret
 from ._values import fake_key, is_oauth_secret_name, looks_secret
 from .provider_keys import claimed
 
@@ -43,6 +44,7 @@ _LINE = re.compile(
 )
 _KEY_WORD = re.compile(r"client[_.-]?(?:secret|credential)|consumer[_.-]?secret"
                        r"|(?:registration|initial)[_.-]?access[_.-]?token", re.I)
+_KEY_WORD_LOWER = re.compile(_KEY_WORD.pattern)
 _QUOTED = re.compile(r"""["'`]([^"'`\s\\]{16,})["'`]""")
 _JS_DEFAULT = re.compile(
     rf"""process\.env\.({_KEY})\s*(?:\|\||\?\?)\s*["'`]([^"'`\s\\]+)["'`]""", re.I)
@@ -139,6 +141,10 @@ class OAuthClientSecretLiteral(Rule):
     def check(self, doc: Document) -> Iterator[Finding]:
         if is_template_file(doc.uri):
             return
+        # Outside Python (gated by `_worth_parsing`), every value read is a literal
+        # of the text: with none that looks secret, skip the tree parse and the lines.
+        if doc.kind != PYTHON and not may_hold_secret(doc.text):
+            return
         seen: set[tuple[int, int]] = set()
         for key, value, line in self._candidates(doc):
             if not is_oauth_secret_name(key) or not looks_secret(value) or claimed(value, doc.text):
@@ -165,7 +171,9 @@ class OAuthClientSecretLiteral(Rule):
         if view is not None:
             for key, node in _python_literals(view.module):
                 value = string_value(node)
-                if value is not None:
+                # `check` asks the same; asked here first, only a value it can
+                # report pays for positions (twice the parse).
+                if value is not None and is_oauth_secret_name(key) and looks_secret(value):
                     yield key, value, view.span(node)[0]
             return
         for number, text in enumerate(doc.lines, 1):
@@ -178,7 +186,9 @@ class OAuthClientSecretLiteral(Rule):
 def _worth_parsing(text: str) -> bool:
     """Does a secret-looking string literal follow a client-secret name
     closely? If not, nothing can be reported and the costly parse is skipped."""
-    for key in _KEY_WORD.finditer(text):
+    # A case-insensitive regex is slow in `re`; lower-cased ASCII keeps every offset.
+    keys = _KEY_WORD_LOWER.finditer(text.lower()) if text.isascii() else _KEY_WORD.finditer(text)
+    for key in keys:
         for literal in _QUOTED.finditer(text, key.end(), key.end() + 300):
             if looks_secret(literal.group(1)):
                 return True

@@ -1,0 +1,155 @@
+"""Cheap text gates: can a secret rule report anything in this file at all?
+
+Parsing a config tree costs far more than reading the text, and most files
+that pass a rule's keywords (`secretKeyRef`, `${{ secrets.X }}`, `token_url`)
+hold no literal that looks like a secret. These gates answer "nothing can be
+reported here" from the raw text, so the parse is skipped, and they are
+conservative: whenever the text leaves any doubt, they say "parse".
+
+The argument, which the tests check against the real parse:
+
+- Every value a rule judges is a literal read out of the file. Unless the
+  text holds a backslash (an escape, which could produce characters the raw
+  text does not show), a value that `looks_secret` is made of
+  `_SECRET_CHARS` only, so it sits in the raw text as a run of those
+  characters, or as a piece of one cut where an assignment, a list or a
+  comment cuts (`KEY=value`, `a=b;c=d`, `x:v`, `?a=b&c=d`, `k=v#note`).
+  `may_hold_secret` tries every such piece.
+- NHG104 also reads the file's structure. A value on a plain `key: value`
+  line (or `- KEY=value` item) whose key is not secret-named is judged under
+  that key wherever the line sits: as a mapping entry, in a flow collection,
+  or as a `key: value` line embedded in a multi-line string (a plain value
+  that reads as `k=v` is judged under `k` too). The exceptions are handled
+  first, and the file is parsed: a Kubernetes Secret or kubeconfig (values
+  are decoded and judged whatever their key), a PEM key, a `secrets:` or
+  `credentials:` container holding more than one plain scalar (its values
+  count whatever their key), a complex `? key`, and text that is not ASCII
+  or has lone `\r` line breaks (case folding and YAML's other line breaks
+  are not worth the care).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ._values import MIN_LENGTH, is_auth_header, is_secret_name, key_words, looks_secret
+
+# A run of the characters `looks_secret` accepts (its `_SECRET_CHARS`), long enough.
+_RUN = re.compile(r"[A-Za-z0-9+/=_\-.~!@#$%^&*:,;?|]{" + str(MIN_LENGTH) + ",}")
+# Where a value can start or end inside a run: `KEY=v`, `k: v` without a space
+# in INI, `v1,v2`, `a=1;b=2`, `x=1&token=v`, `k=v#note` (an embedded line).
+_CUT = re.compile(r"[=:,;&#]")
+_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"))
+
+# A YAML or JSON line that holds one key and at most one scalar and nothing
+# else: `  - key: value`, `"key": "value",`, `key: value  # note`, `key:`.
+_PLAIN_ENTRY = re.compile(
+    r"""[ \t]*(?:-[ \t]+)*(?:(["'])([^"'\n:\\]+)\1|([A-Za-z0-9_][\w./-]*))[ \t]*:"""
+    r"""(?:[ \t]+(["']?)([^\s"'#{}\[\],&*!|>][^\s"'#{}\[\],]*)\4)?[ \t]*,?[ \t]*(?:#.*)?"""
+)
+# A compose-style list item `- KEY=value`.
+_PLAIN_ITEM = re.compile(
+    r"""[ \t]*-[ \t]+(["']?)([A-Za-z_][A-Za-z0-9_.-]*)=[^\s"'#{}\[\],]*\1[ \t]*(?:#.*)?"""
+)
+# How a line of a multi-line value is read as `key=value` (`_config._EMBEDDED`).
+_EMBEDDED_KEY = re.compile(r"([A-Za-z_][\w.-]*)[:=]")
+# In lower-cased text: a key ending in secret(s)/credential(s)/creds (NHG104
+# judges every value under such a mapping) whose value is not one plain scalar
+# on the same line.
+_CONTAINER = re.compile(
+    r"""(?:secrets?|credentials?|creds)[^a-z0-9\n]*:(?![ \t]+(["']?)"""
+    r"""[^\s"'#{}\[\],&*!|>][^\s"'#{}\[\],]*\1[ \t]*,?[ \t]*(?:#[^\n]*)?(?:\r?\n|$))"""
+)
+_CONTAINER_WORDS = ("secret", "credential", "creds")
+_KUBERNETES_SECRET = re.compile(r"\bSecret\b")
+# A complex key (`? key`) or a line starting with a colon: the key is not on
+# the value's line.
+_DETACHED_KEY = re.compile(r"(?:^|\n)[ \t]*[?:](?:[ \t\r\n]|$)")
+# Keys NHG104 reads another key for: a `default:` is judged under its parent,
+# a `value:` under its sibling `name:`.
+_INDIRECT_KEYS = frozenset({"default", "value"})
+_CONTAINER_LAST_WORDS = frozenset({"secret", "secrets", "credential", "credentials", "creds"})
+
+
+def may_hold_secret(text: str) -> bool:
+    """False only when no value any rule could read from `text` looks secret."""
+    return _first_secret_like(text, structured=False)
+
+
+def config_may_hold_secret(text: str) -> bool:
+    """NHG104's gate for YAML and JSON: False only when no value that looks
+    secret can be judged under a secret-named key (see the module notes)."""
+    # Outside ASCII, case folding and YAML's extra line breaks (U+2028, NEL)
+    # would need more care than they are worth: parse. A lone `\r` also
+    # breaks a YAML line where these line checks see none.
+    if not text.isascii() or text.count("\r") != text.count("\r\n"):
+        return True
+    lower = text.lower()
+    if "private key" in lower or "key-data" in lower or _DETACHED_KEY.search(text) \
+            or ("Secret" in text and _KUBERNETES_SECRET.search(text)):
+        return True
+    for word in _CONTAINER_WORDS:  # `str.find` first: the regex alone is slow
+        at = lower.find(word)
+        while at >= 0:
+            if _CONTAINER.match(lower, at):
+                return True
+            at = lower.find(word, at + 1)
+    return _first_secret_like(text, structured=True)
+
+
+def _first_secret_like(text: str, structured: bool) -> bool:
+    if "\\" in text or "PRIVATE KEY" in text:
+        return True
+    line_end = -1  # the end of the line last looked at
+    harmless = False
+    for run in _RUN.finditer(text):
+        if structured and run.start() > line_end:
+            start = text.rfind("\n", 0, run.start()) + 1
+            line_end = text.find("\n", run.end())
+            line_end = len(text) if line_end < 0 else line_end
+            harmless = _harmless_line(text[start:line_end].rstrip("\r"))
+        if not harmless and _any_secret_piece(run.group()):
+            return True
+    return False
+
+
+def _any_secret_piece(run: str) -> bool:
+    # A piece has no more character classes than its run; `looks_secret` wants two.
+    if sum(1 for c in _CLASSES if c.search(run)) < 2:
+        return False
+    cuts = [m.start() for m in _CUT.finditer(run)]
+    starts, ends = [0, *(c + 1 for c in cuts)], [*cuts, len(run)]
+    return any(end - start >= MIN_LENGTH and looks_secret(run[start:end])
+               for start in starts for end in ends)
+
+
+def _harmless_line(line: str) -> bool:
+    """One plain entry whose key is not secret-named: whatever reads this line
+    judges its value under that key."""
+    item = _PLAIN_ITEM.fullmatch(line)
+    if item is not None:
+        return _plain_key(item.group(2))
+    m = _PLAIN_ENTRY.fullmatch(line)
+    if m is None:
+        return False
+    value = m.group(5)
+    if value is None:  # `key:` alone: its value, if any, is on lines of its own
+        return True
+    key = m.group(2) or m.group(3)
+    if not _plain_key(key) or (key_words(key) or ("",))[-1] in _CONTAINER_LAST_WORDS:
+        return False
+    # A plain value can go on below a blank line and so become multi-line; its
+    # first line is then read as `k=v` (`k:v`) under the key `k`.
+    embedded = _EMBEDDED_KEY.match(value)
+    return embedded is None or not _secret_key(embedded.group(1))
+
+
+def _plain_key(key: str) -> bool:
+    # A bare `key` could end a multi-line flow scalar (`[api\n key: v]` is the
+    # key `api key`), and only for it would the word before matter.
+    return not _secret_key(key) and key.lower() not in _INDIRECT_KEYS \
+        and key_words(key) != ("key",)
+
+
+def _secret_key(key: str) -> bool:
+    return is_secret_name(key) or is_auth_header(key)

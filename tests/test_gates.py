@@ -1,0 +1,135 @@
+"""The text gates that let NHG102 and NHG104 skip a parse never change a finding.
+
+Each case runs the rules twice: as shipped, and with every gate forced open
+(always "parse"). The findings must be the same. The cases are the shapes the
+gates reason about: values whose key sits on another line, multi-line
+values, containers, Kubernetes Secrets, escapes, aliases, flow collections.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from helpers import ROOT
+from nhiguard.engine import Prefilter, scan_artifact
+from nhiguard.registry import all_rule_classes
+from nhiguard.rules.secrets import _gate, config_store_secret, oauth_client_secret
+from nhiguard.rules.secrets._values import fake_key
+from nhiguard.sources import Artifact
+
+SECRET_RULES = [r for r in all_rule_classes() if r.id.startswith("NHG1")]
+S = fake_key("", 32, seed="gate")  # random-looking, no provider format
+PEM = ("-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(fake_key("", 64, seed=str(i)) for i in range(6))
+       + "\n-----END RSA PRIVATE KEY-----\n")
+
+CASES: dict[str, str] = {
+    "plain.yaml": f"service:\n  api_token: {S}\n",
+    "unwanted.yaml": f"service:\n  build_id: {S}\n",
+    "json.json": f'{{"svc": {{"api_token": "{S}"}}}}\n',
+    "json-next-line.json": f'{{"api_token":\n  "{S}"}}\n',
+    "next-line.yaml": f"api_token:\n  {S}\n",
+    "block.yaml": f"api_token: |\n  {S}\n",
+    "folded.yaml": f"api_token: >-\n  {S}\n",
+    "embedded.yaml": f"data:\n  app.properties: |\n    db.password={S}\n    mode: x\n",
+    "embedded-colon.yaml": f"data:\n  app.conf: |\n    api_token: {S}\n",
+    "plain-continued.yaml": f"note: api_token={S}\n\n  more\n",
+    "plain-continued-colon.yaml": f"note: api_token:{S}\n\n  more\n",
+    "quoted-continued.yaml": f'note: "head\n\n  api_token: {S}"\n',
+    "container.yaml": f"agent:\n  secrets:\n    search: {S}\n",
+    "container-flow.yaml": f"agent:\n  credentials: {{search: {S}}}\n",
+    "container-json.json": f'{{"agent": {{"creds": {{"search": "{S}"}}}}}}\n',
+    "container-scalar.yaml": f"existingSecret: agent-secret\nbuild_id: {S}\n",
+    "container-continued.yaml": f"creds: a=b\n\n  search={S}\n",
+    "container-camel.yaml": f"dbCredentials:\n  main: {S}\n",
+    "container-trailing.yaml": f"my_secrets_:\n  main: {S}\n",
+    "complex-key.yaml": f"? secrets\n:\n  search: {S}\n",
+    "flow-key.yaml": f"items: [api\n  key: {S}]\n",
+    "name-value.yaml": f"env:\n  - name: API_TOKEN\n    value: {S}\n",
+    "name-value-far.yaml": f"env:\n  - value: {S}\n    other: x\n    name: SEARCH_API_KEY\n",
+    "default.yaml": f"Parameters:\n  ApiToken:\n    Type: String\n    Default: {S}\n",
+    "alias.yaml": f"base: &b {S}\nservice:\n  api_token: *b\n",
+    "merge.yaml": f"base: &b\n  api_token: {S}\nservice:\n  <<: *b\n",
+    "compose.yaml": f"services:\n  app:\n    environment:\n      - API_TOKEN={S}\n",
+    "compose-unwanted.yaml": f"services:\n  app:\n    environment:\n      - BUILD_ID={S}\n",
+    "auth.yaml": f"headers:\n  Authorization: Bearer {S}\n",
+    "escaped.yaml": 'api_token: "' + "".join(f"\\x{ord(c):02x}" for c in S) + '"\n',
+    "escaped.json": '{"api_token": "' + "".join(f"\\u{ord(c):04x}" for c in S) + '"}\n',
+    "lone-cr.yaml": f"a: b # note\rapi_token: {S}\n",
+    "crlf.yaml": f"service:\r\n  api_token: {S}\r\n",
+    "unicode-key.yaml": f"secrets\u212a:\n  search: {S}\n",
+    "comment.yaml": f"build_id: abc # api_token: {S}\n",
+    "secret.yaml": ("apiVersion: v1\nkind: Secret\ndata:\n  search: "
+                    f"{base64.b64encode(S.encode()).decode()}\n"),
+    "secret-json.json": ('{"apiVersion": "v1", "kind": "Secret", "data": {"search": "'
+                         f'{base64.b64encode(S.encode()).decode()}"}}}}\n'),
+    "kubeconfig.yaml": ("users:\n- user:\n    client-key-data: "
+                        f"{base64.b64encode(PEM.encode()).decode()}\n"),
+    "pem.yaml": "tls:\n  key: |\n" + "".join(f"    {line}\n" for line in PEM.splitlines()),
+    "oauth.yaml": f"oauth:\n  upstream_client_secret: {S}\n",
+    "oauth-query.yaml": f"hook: https://x.example.com/cb?client_secret={S}&a=b\n",
+    "oauth.env": f"OAUTH_CLIENT_SECRET={S}\n",
+    "settings.ini": f"[database]\npassword = {S};note\n",
+    "settings.toml": f'[secrets]\nsearch = "{S}"\n',
+    "settings-dotted.toml": f'secrets.search = "{S}"\n',
+    "app.env": f'API_TOKEN="{S}"\nCREDS="a=1\nsearch={S}"\n',
+    "auth.ts": f"const auth = {{ clientSecret: '{S}' }};\n",
+    "auth.sh": f"curl -d client_secret={S}&grant_type=x https://x.example.com\n",
+    "auth-comment.sh": f"export CLIENT_SECRET={S}#note\n",
+    "embedded-comment.yaml": f"data:\n  app.properties: |\n    api_token={S}#note\n",
+    "embedded-comment.ini": f"[app]\nblob =\n  api_token={S}#x\n",
+}
+
+
+def _findings(uri: str, data: bytes) -> list[tuple[str, int, int, str]]:
+    result = scan_artifact(Artifact(uri=uri, data=data), Prefilter([cls() for cls in SECRET_RULES]))
+    assert not [n for n in result.notifications if n.kind == "rule-error"]
+    return [(f.rule_id, f.line, f.column, f.message) for f in result.findings]
+
+
+def _both_ways(uri: str, data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[list, list]:
+    gated = _findings(uri, data)
+    with monkeypatch.context() as m:
+        m.setattr(config_store_secret, "config_may_hold_secret", lambda text: True)
+        m.setattr(config_store_secret, "may_hold_secret", lambda text: True)
+        m.setattr(oauth_client_secret, "may_hold_secret", lambda text: True)
+        ungated = _findings(uri, data)
+    return gated, ungated
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_gates_never_change_findings(name, monkeypatch):
+    gated, ungated = _both_ways(name, CASES[name].encode(), monkeypatch)
+    assert gated == ungated
+
+
+def test_the_gated_cases_are_not_all_silent():
+    # The cases must exercise real findings, or the comparison above proves little.
+    found = sum(bool(_findings(name, text.encode())) for name, text in CASES.items())
+    assert found >= len(CASES) // 2
+
+
+def test_gates_never_change_findings_on_the_fixtures_and_examples(monkeypatch):
+    files = [p for p in (ROOT / "tests" / "fixtures").rglob("*") if p.is_file()]
+    files += [p for p in (ROOT / "examples").rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        gated, ungated = _both_ways(path.name if path.name.startswith(".") else str(path),
+                                    path.read_bytes(), monkeypatch)
+        assert gated == ungated, path
+
+
+@pytest.mark.parametrize("text", [
+    "image: ghcr.io/acme/api:2.4.0\nenv:\n  - name: X\n    valueFrom:\n      secretKeyRef: {name: s}\n",
+    "jobs:\n  build:\n    steps:\n      - uses: actions/checkout@v4\n"
+    "        env:\n          TOKEN: ${{ secrets.API_TOKEN }}\n",
+    "existingSecret: agent-api\nbuild_id: 8f3Kx9Qm2Lp7Vt4Rw6Zn\n",
+])
+def test_reference_only_configs_skip_the_parse(text):
+    assert not _gate.config_may_hold_secret(text)
+
+
+def test_a_secret_under_a_secret_name_is_parsed():
+    assert _gate.config_may_hold_secret(f"service:\n  api_token: {S}\n")
+    assert _gate.may_hold_secret(f"API_TOKEN={S}\n")
+    assert not _gate.may_hold_secret("API_TOKEN=${API_TOKEN}\nURL=https://example.com/a/b/c/d\n")
