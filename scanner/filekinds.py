@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
 PYTHON = "python"
 YAML = "yaml"
 JSON = "json"
@@ -49,17 +47,25 @@ BINARY_SUFFIXES = frozenset({
 })
 
 
+def _name(uri: str) -> str:
+    # Plain string work: this runs for every listed file.
+    return uri.split("?", 1)[0].rsplit("/", 1)[-1].lower()
+
+
+def _suffix(name: str) -> str:
+    dot = name.rfind(".")
+    return name[dot:] if dot > 0 else ""
+
+
 def kind_of(uri: str) -> str:
     """The file kind for a path or store URI, e.g. `python`, `yaml`, `env`."""
-    name = PurePosixPath(uri.split("?", 1)[0]).name
-    lower = name.lower()
+    lower = _name(uri)
     if lower == ".env" or lower.startswith(".env.") or lower.endswith(".env"):
         return ENV
     if lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith(".dockerfile"):
         return DOCKERFILE
-    suffix = PurePosixPath(lower).suffix
-    return _BY_SUFFIX.get(suffix, TEXT)
+    return _BY_SUFFIX.get(_suffix(lower), TEXT)
 
 
 def is_binary_name(uri: str) -> bool:
-    return PurePosixPath(uri.lower()).suffix in BINARY_SUFFIXES
+    return _suffix(_name(uri)) in BINARY_SUFFIXES

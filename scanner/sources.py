@@ -8,10 +8,13 @@ chased. Reading happens later, in the workers, so listing stays cheap.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
+import re
+import stat
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +25,7 @@ DEFAULT_EXCLUDES = (".git", "node_modules", ".venv", "venv", "__pycache__", ".to
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Artifact:
     """One thing to scan: a URI for reports, and where its bytes are."""
 
@@ -70,15 +73,30 @@ def find_srcroot(start: Path) -> Path:
 
 def excluded(uri: str, globs: Iterable[str]) -> bool:
     """True if the path or any folder above it matches one of the globs."""
-    parts = uri.split("/")
-    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-    for glob in globs:
-        g = glob.rstrip("/")
-        if any(fnmatch.fnmatchcase(p, g) for p in prefixes):
+    return ExcludeMatcher(globs).matches(uri)
+
+
+class ExcludeMatcher:
+    """--exclude globs compiled once: a glob matches a path or any folder
+    above it, and a glob without `/` also matches any single path segment."""
+
+    def __init__(self, globs: Iterable[str]) -> None:
+        cleaned = [g.rstrip("/") for g in globs if g.strip("/")]
+        self._prefix = re.compile("|".join(fnmatch.translate(g) for g in cleaned)) if cleaned else None
+        segment = [g for g in cleaned if "/" not in g]
+        self._segment = re.compile("|".join(fnmatch.translate(g) for g in segment)) if segment else None
+
+    def matches(self, uri: str) -> bool:
+        parts = uri.split("/")
+        if self._segment is not None and any(self._segment.match(part) for part in parts):
             return True
-        if "/" not in g and any(fnmatch.fnmatchcase(part, g) for part in parts):
-            return True
-    return False
+        if self._prefix is not None:
+            prefix = ""
+            for part in parts:
+                prefix = f"{prefix}/{part}" if prefix else part
+                if self._prefix.match(prefix):
+                    return True
+        return False
 
 
 def _git_files(folder: Path) -> list[str] | None:
@@ -114,13 +132,14 @@ class PathSource:
                  max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.srcroot = srcroot.resolve()
         self.excludes = tuple(DEFAULT_EXCLUDES) + tuple(excludes)
+        self._excluded = ExcludeMatcher(self.excludes)
         self.max_bytes = max_bytes
 
-    def uri_for(self, path: Path) -> str:
-        try:
-            return path.relative_to(self.srcroot).as_posix()
-        except ValueError:
-            return path.as_uri()
+    def uri_for(self, path: str) -> str:
+        root = str(self.srcroot)
+        if path.startswith(root + os.sep):
+            return path[len(root) + 1:].replace(os.sep, "/")
+        return Path(path).as_uri()
 
     def list(self, paths: Iterable[str]) -> Listing:
         listing = Listing()
@@ -129,55 +148,70 @@ class PathSource:
             p = Path(arg)
             if not p.exists() and not p.is_symlink():
                 raise SourceError(f"no such file or folder: {arg}")
-            absolute = Path(os.path.abspath(p))
+            absolute = os.path.abspath(p)
             if p.is_dir() and not p.is_symlink():
-                names = _git_files(absolute)
+                names = _git_files(Path(absolute))
                 if names is None:
-                    names = list(_walk(absolute))
-                candidates = [absolute / n for n in names]
+                    names = list(_walk(Path(absolute)))
+                root = absolute
+                candidates = [os.path.join(absolute, n) for n in names]
             else:
+                root = os.path.dirname(absolute)
                 candidates = [absolute]
             for c in candidates:
-                self._add(c, absolute if absolute.is_dir() else absolute.parent, listing, seen)
+                self._add(c, root, listing, seen)
         listing.artifacts.sort(key=lambda a: a.uri)
         listing.notifications.sort(key=Notification.sort_key)
         return listing
 
-    def _add(self, path: Path, root: Path, listing: Listing, seen: set[str]) -> None:
+    def _add(self, path: str, root: str, listing: Listing, seen: set[str]) -> None:
+        # Hot for large trees: one lstat per file and plain strings, no pathlib.
         uri = self.uri_for(path)
-        if uri in seen or excluded(uri, self.excludes):
+        if uri in seen or self._excluded.matches(uri):
             return
         seen.add(uri)
-        if not path.exists() and not path.is_symlink():
-            return  # tracked by git but deleted in the work tree
         note = listing.notifications.append
-        if path.is_symlink():
-            try:
-                target = path.resolve(strict=True)
-            except (RuntimeError, OSError) as exc:
-                loop = isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == 40
-                what = "a symbolic link loop" if loop else "a broken symbolic link"
-                note(Notification(uri, f"skipped {what}", "note", kind="symlink"))
-                return
-            inside = root.resolve()
-            if not (target == inside or inside in target.parents):
-                note(Notification(uri, "skipped a symbolic link that points out of the scanned tree",
-                                  "note", kind="symlink"))
-                return
-            if target.is_dir():
-                return  # its files are scanned through their real path
-            path = target
-        if is_binary_name(uri):
-            return
         try:
-            st = path.stat()
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return  # tracked by git but deleted in the work tree
         except OSError as exc:
             note(Notification(uri, f"could not read: {exc.strerror or exc}", "warning", kind="unreadable"))
             return
-        if not path.is_file():
-            return
+        if stat.S_ISLNK(st.st_mode):
+            target = self._link_target(path, root, uri, note)
+            if target is None:
+                return
+            path = target
+            try:
+                st = os.stat(path)
+            except OSError as exc:
+                note(Notification(uri, f"could not read: {exc.strerror or exc}", "warning",
+                                  kind="unreadable"))
+                return
+        if not stat.S_ISREG(st.st_mode) or is_binary_name(uri):
+            return  # folders behind links are scanned through their real path
         if st.st_size > self.max_bytes:
             note(Notification(uri, f"skipped: {st.st_size} bytes is over the {self.max_bytes}-byte "
                               "size cap", "note", kind="too-large"))
             return
-        listing.artifacts.append(Artifact(uri=uri, path=str(path), size=st.st_size))
+        listing.artifacts.append(Artifact(uri=uri, path=path, size=st.st_size))
+
+    @staticmethod
+    def _link_target(path: str, root: str, uri: str,
+                     note: Callable[[Notification], None]) -> str | None:
+        """The real path of a link that stays inside the scanned tree, else None
+        (and a note saying why it was skipped)."""
+        try:
+            target = os.path.realpath(path, strict=True)
+        except OSError as exc:
+            loop = exc.errno == errno.ELOOP
+            what = "a symbolic link loop" if loop else "a broken symbolic link"
+            note(Notification(uri, f"skipped {what}", "note", kind="symlink"))
+            return None
+        inside = os.path.realpath(root)
+        if not (target == inside or target.startswith(inside + os.sep)):
+            note(Notification(uri, "skipped a symbolic link that points out of the scanned tree",
+                              "note", kind="symlink"))
+            return None
+        return target
