@@ -32,14 +32,15 @@ def _assemble(rng: random.Random, head: str, blocks: list[str], plant_text: str)
     return head + "\n\n".join(blocks)
 
 
-def _fill(target: int, used: int, make: Callable[[], str]) -> list[str]:
-    """Call `make()` until the blocks add up to `target` bytes."""
+def fill(target: int, used: int, make: Callable[[], str], separator: int = 2) -> list[str]:
+    """Call `make()` until the blocks, joined by `separator` characters, add up
+    to `target` bytes (code files join blocks with a blank line: 2)."""
     blocks: list[str] = []
     total = used
     while total < target or not blocks:
         block = make()
         blocks.append(block)
-        total += len(block) + 2
+        total += len(block) + separator
     return blocks
 
 
@@ -164,7 +165,7 @@ def python_module(rng: random.Random, target: int, plant: str | None) -> tuple[s
     def block() -> str:
         return _py_class(rng) if rng.random() < 0.3 else _py_function(rng)
 
-    blocks = _fill(target, len(head_text), block)
+    blocks = fill(target, len(head_text), block)
     plant_text, marker = secrets.text_snippet(rng, plant) if plant else ("", "")
     return _assemble(rng, head_text, blocks, plant_text) + "\n", marker
 
@@ -186,7 +187,7 @@ def python_test(rng: random.Random, target: int, plant: str | None) -> tuple[str
             f"    assert len(str(result)) >= expected\n"
         )
 
-    return head + "\n\n".join(_fill(target, len(head), block)), ""
+    return head + "\n\n".join(fill(target, len(head), block)), ""
 
 
 # --- TypeScript ---------------------------------------------------------------
@@ -261,7 +262,7 @@ def typescript(rng: random.Random, target: int, plant: str | None) -> tuple[str,
     head = "\n".join(f'import {w.camel(rng)} from "{d}";' for d in deps)
     head += f'\nimport {{ http, logger }} from "../{w.word(rng, w.NOUNS)}/client";\n\n'
     makers = (_ts_function, _ts_function, _ts_types, _ts_class)
-    blocks = _fill(target, len(head), lambda: rng.choice(makers)(rng))
+    blocks = fill(target, len(head), lambda: rng.choice(makers)(rng))
     plant_text, marker = secrets.text_snippet(rng, plant) if plant else ("", "")
     return _assemble(rng, head, blocks, plant_text) + "\n", marker
 
@@ -284,7 +285,7 @@ def tsx(rng: random.Random, target: int, plant: str | None) -> tuple[str, str]:
             f"      {{selected && <p>{w.sentence(rng)}</p>}}\n    </ul>\n  );\n}}"
         )
 
-    return head + "\n\n".join(_fill(target, len(head), component)) + "\n", ""
+    return head + "\n\n".join(fill(target, len(head), component)) + "\n", ""
 
 
 # --- Markdown -----------------------------------------------------------------
@@ -319,4 +320,4 @@ def markdown(rng: random.Random, target: int, plant: str | None) -> tuple[str, s
         parts.append(w.paragraph(rng, width=width))
         return "\n\n".join(parts)
 
-    return head + "\n\n".join(_fill(target, len(head), section)) + "\n", ""
+    return head + "\n\n".join(fill(target, len(head), section)) + "\n", ""

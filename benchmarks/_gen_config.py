@@ -14,16 +14,12 @@ from collections.abc import Callable
 
 import _gen_secrets as secrets
 import _words as w
+from _gen_code import fill
 
 
 def _fill(target: int, used: int, make: Callable[[], str]) -> list[str]:
-    blocks: list[str] = []
-    total = used
-    while total < target or not blocks:
-        block = make()
-        blocks.append(block)
-        total += len(block) + 1
-    return blocks
+    # Config files join their blocks with a single newline.
+    return fill(target, used, make, separator=1)
 
 
 def _with_plant(rng: random.Random, blocks: list[str], plant: str | None) -> str:
