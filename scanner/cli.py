@@ -17,7 +17,7 @@ import click
 from . import __version__
 from .config import ConfigError, load_config
 from .diffmap import LineSet, keep_changed
-from .engine import ScanResult, default_jobs, scan
+from .engine import ScanResult, WorkerPool, default_jobs, scan
 from .gitsource import Change, ChangeSource, Repo
 from .patterns import engine_name
 from .policy import PolicyError
@@ -114,6 +114,7 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
     history: HistorySource | None = None
     changes: list[Change] = []
     changed: dict[str, LineSet] | None = None
+    pool: WorkerPool | None = None
     try:
         config = load_config(config_path, Path.cwd())
         rules = select_rules(_split(select) or config.select, _split(ignore) or config.ignore)
@@ -136,6 +137,11 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
                 listing, changed = git_listing, git_listing.changed
         else:
             srcroot = find_srcroot(Path(targets[0]).absolute())
+            workers = jobs or default_jobs()
+            if workers > 1 and any(Path(t).is_dir() for t in targets):
+                # Fork the workers before the listing grows the parent.
+                pool = WorkerPool(rules, config.policy, workers)
+                click.get_current_context().call_on_close(pool.close)
             listing = PathSource(srcroot, excludes=excludes).list(targets)
     except (ConfigError, PolicyError, SelectionError, SourceError) as exc:
         click.echo(f"nhiguard: {exc}", err=True)
@@ -156,7 +162,7 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
             from .githistory import scan_history
 
             return scan_history(history, changes, rules, config.policy, workers, on_progress)
-        return scan(listing.artifacts, rules, config.policy, workers, on_progress)
+        return scan(listing.artifacts, rules, config.policy, workers, on_progress, pool)
 
     try:
         if show_progress:

@@ -140,30 +140,71 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def _ready(_: object) -> bool:
+    return True
+
+
+class WorkerPool:
+    """Worker processes, forked when this is created.
+
+    A caller that is about to grow (listing a large tree holds a record per
+    file) creates the pool first, so the workers inherit a small heap and
+    memory stays flat as trees grow. Use as a context manager or `close()`.
+    """
+
+    def __init__(self, rule_classes: Sequence[type[Rule]], policy: Policy, jobs: int) -> None:
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.jobs = jobs
+        # Forked workers inherit everything the parent holds, and each worker's
+        # cycle collector would walk all of it again and again (at 115,000 files
+        # a third of the CPU time). Frozen objects are left alone by it.
+        gc.freeze()
+        self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                                         initargs=(tuple(rule_classes), policy))
+        # The executor forks on first use: make that now, not after the caller grows.
+        for ready in self._pool.map(_ready, [None] * jobs):
+            assert ready
+        gc.unfreeze()
+
+    def map(self, chunks: list[list[Artifact]]) -> Iterator[list[FileResult]]:
+        return self._pool.map(_scan_chunk, chunks)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def iter_results(
     artifacts: Sequence[Artifact],
     rule_classes: Sequence[type[Rule]],
     policy: Policy,
     jobs: int,
+    pool: WorkerPool | None = None,
 ) -> Iterator[FileResult]:
-    """File results as they complete (order not fixed; callers sort)."""
-    if jobs <= 1 or len(artifacts) <= INLINE_MAX_FILES:
+    """File results as they complete (order not fixed; callers sort). With a
+    `pool`, its workers do the work; else one is made for this scan if the
+    scan is large enough to pay for it."""
+    workers = pool.jobs if pool is not None else jobs
+    if workers <= 1 or len(artifacts) <= INLINE_MAX_FILES:
         prefilter = Prefilter([cls(policy) for cls in rule_classes])
         for a in artifacts:
             yield scan_artifact(a, prefilter)
         return
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    chunks = _chunks(artifacts, jobs)
-    # Forked workers inherit everything the parent holds (the listing: an
-    # Artifact per file), and each worker's cycle collector would walk all of it
-    # again and again: at 115,000 files that cost a third of the CPU time.
-    # Frozen objects are left alone by the collector, in the parent and workers.
-    gc.freeze()
+    chunks = _chunks(artifacts, workers)
+    gc.freeze()  # see WorkerPool: the parent's own collector need not walk the listing either
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                                 initargs=(tuple(rule_classes), policy)) as pool:
-            for chunk_results in pool.map(_scan_chunk, chunks):
+        if pool is not None:
+            for chunk_results in pool.map(chunks):
+                yield from chunk_results
+            return
+        with WorkerPool(rule_classes, policy, jobs) as own:
+            for chunk_results in own.map(chunks):
                 yield from chunk_results
     finally:
         gc.unfreeze()
@@ -175,11 +216,12 @@ def scan(
     policy: Policy | None = None,
     jobs: int = 1,
     on_progress: Callable[[int], None] | None = None,
+    pool: WorkerPool | None = None,
 ) -> ScanResult:
     findings: list[Finding] = []
     notifications: list[Notification] = []
     scanned = 0
-    for r in iter_results(artifacts, rule_classes, policy or Policy(), jobs):
+    for r in iter_results(artifacts, rule_classes, policy or Policy(), jobs, pool):
         findings.extend(r.findings)
         notifications.extend(r.notifications)
         scanned += r.scanned
