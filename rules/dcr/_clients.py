@@ -22,6 +22,7 @@ from nhiguard.tree.node import Node
 from . import _js
 from ._payload import UNKNOWN, Registration, endpoint_verdict, is_request
 from ._python import PyFile, Scope, cst, http_post, literal_url, payload_of, url_parts
+from ._records import payload_mappings
 
 _CACHE: weakref.WeakKeyDictionary[Document, list[Registration]] = weakref.WeakKeyDictionary()
 
@@ -139,22 +140,14 @@ def _plain(node: Node) -> object:
 
 
 def _tree(doc: Document) -> Iterator[Registration]:
-    tree = doc.tree
-    if tree is None:
-        return
-    for root in tree.documents:
-        if root.is_mapping and ("openapi" in root or "swagger" in root):
-            continue  # an API description, not a request
-        for _, node in root.walk():
-            if not node.is_mapping:
-                continue
-            keys = [k for k, _ in node.entries]
-            if not is_request(keys):
-                continue
-            if any(v.is_mapping for k, v in node.entries if k in ("redirect_uris", "grant_types")):
-                continue  # a JSON Schema describing the fields
-            fields = {k: _plain(v) for k, v in node.entries}
-            yield Registration(node.line, node.column, "registration payload", fields)
+    for node in payload_mappings(doc):
+        keys = [k for k, _ in node.entries]
+        if not is_request(keys):
+            continue
+        if any(v.is_mapping for k, v in node.entries if k in ("redirect_uris", "grant_types")):
+            continue  # a JSON Schema describing the fields
+        fields = {k: _plain(v) for k, v in node.entries}
+        yield Registration(node.line, node.column, "registration payload", fields)
 
 
 # -- curl in shell scripts -----------------------------------------------------------------

@@ -38,7 +38,9 @@ class Record:
         return key in self.node
 
 
-def records(doc: Document) -> Iterator[Record]:
+def payload_mappings(doc: Document) -> Iterator[Node]:
+    """Every mapping in a config file's tree, except inside OpenAPI/Swagger
+    documents, which describe registration fields rather than send them."""
     tree = doc.tree
     if tree is None:
         return
@@ -46,13 +48,17 @@ def records(doc: Document) -> Iterator[Record]:
         if root.is_mapping and ("openapi" in root or "swagger" in root):
             continue
         for _, node in root.walk():
-            if not node.is_mapping:
-                continue
-            client_id = node.get("client_id")
-            if client_id is None or not client_id.is_scalar:
-                continue
-            if any(k in node for k in EVIDENCE):
-                yield Record(node, client_id)
+            if node.is_mapping:
+                yield node
+
+
+def records(doc: Document) -> Iterator[Record]:
+    for node in payload_mappings(doc):
+        client_id = node.get("client_id")
+        if client_id is None or not client_id.is_scalar:
+            continue
+        if any(k in node for k in EVIDENCE):
+            yield Record(node, client_id)
 
 
 def is_cimd(record: Record) -> bool:
