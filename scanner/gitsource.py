@@ -38,7 +38,7 @@ from typing import IO
 from .diffmap import LineSet, added_lines
 from .filekinds import is_binary_name
 from .finding import Notification
-from .sources import DEFAULT_EXCLUDES, DEFAULT_MAX_BYTES, Artifact, Listing, SourceError, excluded
+from .sources import DEFAULT_EXCLUDES, DEFAULT_MAX_BYTES, Artifact, ExcludeMatcher, Listing, SourceError
 
 NULL_SHA = re.compile(r"^0+$")
 _SKIPPED_MODES = ("120000", "160000")  # symbolic links and submodules hold no file content
@@ -228,11 +228,12 @@ class BlobFilter:
 
     def __init__(self, excludes: Sequence[str], max_bytes: int) -> None:
         self.excludes = tuple(DEFAULT_EXCLUDES) + tuple(excludes)
+        self._excluded = ExcludeMatcher(self.excludes)
         self.max_bytes = max_bytes
 
     def wanted(self, change: Change) -> bool:
         return (not NULL_SHA.match(change.blob) and change.mode not in _SKIPPED_MODES
-                and not excluded(change.path, self.excludes) and not is_binary_name(change.path))
+                and not self._excluded.matches(change.path) and not is_binary_name(change.path))
 
     def artifact(self, reader: BlobReader, change: Change, listing: Listing) -> Artifact | None:
         size, data = reader.read(change.blob)

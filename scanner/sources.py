@@ -71,11 +71,6 @@ def find_srcroot(start: Path) -> Path:
     return fallback
 
 
-def excluded(uri: str, globs: Iterable[str]) -> bool:
-    """True if the path or any folder above it matches one of the globs."""
-    return ExcludeMatcher(globs).matches(uri)
-
-
 class ExcludeMatcher:
     """--exclude globs compiled once: a glob matches a path or any folder
     above it, and a glob without `/` also matches any single path segment."""
