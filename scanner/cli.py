@@ -16,9 +16,7 @@ import click
 
 from . import __version__
 from .config import ConfigError, load_config
-from .diffmap import LineSet, keep_changed
 from .engine import ScanResult, WorkerPool, default_jobs, scan
-from .gitsource import Change, ChangeSource, Repo
 from .patterns import engine_name
 from .policy import PolicyError
 from .registry import SelectionError, all_rule_classes, find_rule, select_rules
@@ -26,9 +24,11 @@ from .reporters import render
 from .reporters.base import Report
 from .rule import LEVELS, SECURITY_SEVERITY
 from .sources import Listing, PathSource, SourceError, find_srcroot
+from .sources.diffmap import LineSet, keep_changed
+from .sources.gitsource import Change, ChangeSource, Repo
 
 if TYPE_CHECKING:
-    from .githistory import HistorySource
+    from .sources.githistory import HistorySource
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 FORMATS = ("text", "json", "sarif", "github")
@@ -124,7 +124,7 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
             srcroot = repo.root
             listing: Listing
             if history_spec is not None:
-                from .githistory import HistorySource
+                from .sources.githistory import HistorySource
 
                 history = HistorySource(repo, excludes)
                 changes = history.changes(history_spec, paths)
@@ -159,7 +159,7 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
 
     def run_scan(on_progress: Callable[[int], None] | None) -> ScanResult:
         if history is not None:
-            from .githistory import scan_history
+            from .sources.githistory import scan_history
 
             return scan_history(history, changes, rules, config.policy, workers, on_progress)
         return scan(listing.artifacts, rules, config.policy, workers, on_progress, pool)

@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .filekinds import is_binary_name
-from .finding import Notification
+from ..filekinds import is_binary_name
+from ..finding import Notification
 
 DEFAULT_EXCLUDES = (".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
