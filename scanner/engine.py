@@ -91,8 +91,10 @@ def scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
         result.notifications.append(Notification(
             artifact.uri, "skipped a binary file", "note", kind="binary"))
         return result
-    kind = kind_of(artifact.uri)
+    kind = artifact.kind or kind_of(artifact.uri)
     rules, has_directive = prefilter.candidates(data, kind)
+    if artifact.secret_store:
+        rules = [r for r in rules if not r.literal_secret]
     result.scanned = True
     if not rules and not has_directive:
         return result

@@ -110,6 +110,7 @@ class SecretInConfigStore(Rule):
     precision = "medium"
     summary = "Literal secret copied into a long-lived config store."
     taxa = ("NHI2:2025", "NHI6:2025", "NHI7:2025", "CWE-312", "CWE-798")
+    literal_secret = True
     keywords = _name_keywords()
     file_kinds = CONFIG_KINDS
 

@@ -33,6 +33,12 @@ class Artifact:
     path: str | None = None
     data: bytes | None = None
     size: int = 0
+    # Store values have no file name to judge by: the source names the kind.
+    kind: str | None = None
+    # The value sits in a store meant for secrets (Secrets Manager, a
+    # SecureString, a Kubernetes Secret): rules that report a credential only
+    # for being written down stay silent there.
+    secret_store: bool = False
 
     def read(self) -> bytes:
         if self.data is not None:
