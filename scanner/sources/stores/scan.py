@@ -17,14 +17,14 @@ BATCH = 256
 
 def scan_stores(stores: Sequence[Store], rule_classes: Sequence[type[Rule]], policy: Policy,
                 jobs: int, on_progress: Callable[[int], None] | None = None,
-                pool: WorkerPool | None = None) -> ScanResult:
+                pool: WorkerPool | None = None, batch: int = BATCH) -> ScanResult:
     """Scan every key of every store. Raises StoreError when a store could
     not be read at all; a store that fails part-way keeps what was read and
     gets an error notification saying where it stopped."""
     if pool is None and jobs > 1:
         # One pool for every batch; a pool per batch would fork once a batch.
         with WorkerPool(rule_classes, policy, jobs) as own:
-            return scan_stores(stores, rule_classes, policy, jobs, on_progress, own)
+            return scan_stores(stores, rule_classes, policy, jobs, on_progress, own, batch)
     findings: list[Finding] = []
     notes: list[Notification] = []
     listed = scanned = 0
@@ -32,11 +32,11 @@ def scan_stores(stores: Sequence[Store], rule_classes: Sequence[type[Rule]], pol
         read = 0
         stream = store.artifacts()
         try:
-            while batch := list(islice(stream, BATCH)):
-                part = scan(batch, rule_classes, policy, jobs, on_progress, pool)
+            while chunk := list(islice(stream, batch)):
+                part = scan(chunk, rule_classes, policy, jobs, on_progress, pool)
                 findings.extend(part.findings)
                 notes.extend(part.notifications)
-                read += len(batch)
+                read += len(chunk)
                 scanned += part.files_scanned
         except StoreError as exc:
             if read == 0:
