@@ -73,6 +73,9 @@ class StoreBase:
     options: StoreOptions = field(default_factory=StoreOptions)
     notifications: list[Notification] = field(default_factory=list)
 
+    def artifacts(self) -> Iterator[Artifact]:
+        raise NotImplementedError
+
     def note(self, uri: str, message: str, level: str = "warning", kind: str = "store") -> None:
         self.notifications.append(Notification(uri, message, level, kind=kind))  # type: ignore[arg-type]
 
