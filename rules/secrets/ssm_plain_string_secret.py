@@ -43,20 +43,27 @@ def plain_parameters(root: Node) -> Iterator[tuple[str, str, Node]]:
 
 
 def _secret_like(name: str, value: str) -> bool:
-    """A value in a known key format, or a random literal under a name that says secret."""
-    if any(True for _ in find_provider_keys(value)):
-        return True
+    """A random literal under a name that says secret. A key in a provider's
+    format is NHG101's or NHG105's to report, so one secret gets one finding."""
     leaf = _leaf(name)
-    return (is_secret_name(leaf) or is_oauth_secret_name(leaf)) and looks_secret(value)
+    return ((is_secret_name(leaf) or is_oauth_secret_name(leaf)) and looks_secret(value)
+            and not any(True for _ in find_provider_keys(value)))
+
+
+def ssm_secrets(root: Node) -> Iterator[tuple[str, str, Node]]:
+    """(name, value, value node) of each plain parameter that holds a secret:
+    what this rule reports, and what NHG104 therefore leaves alone."""
+    return ((n, v, node) for n, v, node in plain_parameters(root) if _secret_like(n, v))
 
 
 class SsmPlainStringSecret(Rule):
     """
     ## What it does
     Finds AWS Systems Manager Parameter Store parameters of type `String` or
-    `StringList` whose value is a secret: a key in a known provider format,
-    or a random-looking value whose name says it is a credential
-    (`/agents/billing/client_secret`, `.../openai_api_key`). It reads
+    `StringList` whose value is a random-looking secret and whose name says it
+    is a credential (`/agents/billing/client_secret`, `.../search_api_token`).
+    A key in a known provider format is reported by NHG101 or NHG105 wherever
+    it is (but not in a SecureString), so each secret gets one finding. It reads
     parameter records wherever they appear: what `nhiguard scan ssm://REGION/PATH`
     reads from a live Parameter Store (each parameter becomes a JSON record
     `{"Name", "Type", "Value", "DataType", "ARN"}`, exactly as
@@ -109,15 +116,19 @@ class SsmPlainStringSecret(Rule):
               "      Name: /agents/billing/api_token\n      Type: String\n"
               "      Value: '{{resolve:secretsmanager:billing/api:SecretString:token}}'\n",
               path="template.yaml"),
+        # A provider key: NHG101 reports it.
+        Valid('{"Parameter": {"Name": "/agents/llm/openai_api_key", "Type": "String", "Value":\n'
+              f'  "{fake_key("sk-ant-api03-", 93, suffix="AA")}", "DataType": "text"}}}}\n',
+              path="param.json"),
     ]
     INVALID = [
         Invalid('{"Parameters": [\n  {"Name": "/agents/billing/client_secret", "Type": "String",\n'
                 '   "Value": "9fK2mQ7xLp4Zr8Vt3Wn6Ys1B", "DataType": "text"}\n]}\n',
                 path="params.json", line=3),
-        Invalid("Resources:\n  SearchKey:\n    Type: AWS::SSM::Parameter\n    Properties:\n"
-                "      Type: StringList\n"
-                f"      Value: {fake_key('sk-ant-api03-', 93, suffix='AA')}\n",
-                path="template.yaml", line=6),
+        Invalid("Resources:\n  SearchToken:\n    Type: AWS::SSM::Parameter\n    Properties:\n"
+                "      Name: /agents/search/api_token\n      Type: StringList\n"
+                f"      Value: {fake_key('', 36, seed='ssm')}\n",
+                path="template.yaml", line=7),
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
@@ -125,9 +136,7 @@ class SsmPlainStringSecret(Rule):
         if tree is None:
             return
         for root in tree.documents:
-            for name, value, node in plain_parameters(root):
-                if not _secret_like(name, value):
-                    continue
+            for name, value, node in ssm_secrets(root):
                 line, column = locate(doc, node.pos_line, value, node.pos_column)
                 what = f"`{name}`" if name else "a parameter"
                 yield self.report(doc, line, column,
