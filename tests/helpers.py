@@ -76,3 +76,18 @@ def sarif_problems(path: Path, workdir: Path) -> list[str]:
     # A result with no level is a warning (SARIF's default).
     return problems + [f"{r['ruleId']}: {r['message']}" for r in results
                        if r.get("level", "warning") in ("error", "warning")]
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now, on loopback (for test servers)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def sarif_places(log: dict) -> set[tuple[str, str]]:
+    """(ruleId, location URI) of every result in a SARIF log."""
+    return {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+            for r in log["runs"][0]["results"]}

@@ -4,7 +4,6 @@ clients against moto's standalone server on a loopback port."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from helpers import nhiguard, sarif_problems
+from helpers import free_port, nhiguard, sarif_places, sarif_problems
 from nhiguard.sources.stores import StoreOptions
 from nhiguard.sources.stores.aws import SsmStore
 
@@ -24,15 +23,9 @@ REGION = "eu-west-1"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -82,11 +75,6 @@ def _scan(uri: str, tmp_path: Path, env: dict[str, str]):
     return run, log, out
 
 
-def _where(log: dict) -> set[tuple[str, str]]:
-    return {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
-            for r in log["runs"][0]["results"]}
-
-
 def test_every_parameter_is_read_across_pages(aws, monkeypatch):
     for name, value in aws.items():
         monkeypatch.setenv(name, value)
@@ -100,7 +88,7 @@ def test_every_parameter_is_read_across_pages(aws, monkeypatch):
 def test_a_secret_kept_as_a_plain_string_parameter_is_reported(aws, tmp_path):
     run, log, out = _scan(f"ssm://{REGION}/agents/", tmp_path, aws)
     assert run.code == 1, run.stderr
-    where = _where(log)
+    where = sarif_places(log)
     assert ("NHG106", f"ssm://{REGION}/agents/fleet/agent-17/client_secret") in where
     # A SecureString holds its secret where it belongs; a public String is fine.
     assert not any(uri.endswith(("/openai_api_key", "/region", "/model")) for _, uri in where)
@@ -111,7 +99,7 @@ def test_a_secret_kept_as_a_plain_string_parameter_is_reported(aws, tmp_path):
 def test_secrets_manager_reports_registrations_not_secrets_for_being_secrets(aws, tmp_path):
     run, log, out = _scan(f"secretsmanager://{REGION}/agents/", tmp_path, aws)
     assert run.code == 1, run.stderr
-    where = _where(log)
+    where = sarif_places(log)
     assert ("NHG207", f"secretsmanager://{REGION}/agents/billing/registration") in where
     assert {rule for rule, _ in where}.isdisjoint({"NHG101", "NHG102", "NHG103", "NHG104", "NHG105"})
     assert not any("other/" in uri for _, uri in where)
@@ -120,7 +108,7 @@ def test_secrets_manager_reports_registrations_not_secrets_for_being_secrets(aws
 
 
 def test_no_credentials_or_no_endpoint_fail_the_scan_naming_the_store(aws, tmp_path):
-    dead = f"http://127.0.0.1:{_free_port()}"
+    dead = f"http://127.0.0.1:{free_port()}"
     run = nhiguard("scan", f"ssm://{REGION}/agents/", "--store-timeout", "2", cwd=tmp_path,
                    env={**CREDENTIALS, "AWS_ENDPOINT_URL": dead})
     assert run.code == 3 and f"ssm://{REGION}/agents/" in run.stderr, run.stderr

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import json
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -17,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers import nhiguard, sarif_problems
+from helpers import free_port, nhiguard, sarif_places, sarif_problems
 from nhiguard.policy import Policy
 from nhiguard.registry import all_rule_classes
 from nhiguard.sources.stores import StoreError, StoreOptions
@@ -41,12 +40,6 @@ AGENT_KEYS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Etcd:
     """One etcd member on loopback ports, data in a temporary folder."""
 
@@ -54,7 +47,7 @@ class Etcd:
         binary = shutil.which("etcd") or "/usr/bin/etcd"
         if not Path(binary).exists():
             pytest.fail("etcd is not installed: `apt-get install -y etcd-server` (.ci/run does this)")
-        self.port, peer = _free_port(), _free_port()
+        self.port, peer = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
             [binary, "--name", "t", "--data-dir", str(data),
@@ -118,8 +111,7 @@ def test_acceptance_agent_key_and_registration_found_with_store_uris(etcd, tmp_p
     run, log, out = _run(etcd, "/agents/", tmp_path)
     assert run.code == 1, run.stderr
     results = log["runs"][0]["results"]
-    where = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
-             for r in results}
+    where = sarif_places(log)
     base = f"etcd://127.0.0.1:{etcd.port}/agents/billing"
     assert ("NHG101", f"{base}/openai_api_key") in where
     assert ("NHG207", f"{base}/registration.json") in where
@@ -172,7 +164,7 @@ def test_a_server_killed_mid_scan_keeps_what_was_read_and_says_where_it_stopped(
 
 
 def test_an_unreachable_store_fails_the_scan_naming_it(tmp_path):
-    port = _free_port()  # nothing listens here
+    port = free_port()  # nothing listens here
     run = nhiguard("scan", f"etcd://127.0.0.1:{port}/agents/", "--store-timeout", "3", cwd=tmp_path)
     assert run.code == 3
     assert f"etcd://127.0.0.1:{port}/agents/" in run.stderr and "cannot connect" in run.stderr

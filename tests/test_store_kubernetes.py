@@ -7,7 +7,7 @@ import base64
 import json
 from pathlib import Path
 
-from helpers import ROOT, nhiguard, sarif_problems
+from helpers import ROOT, nhiguard, sarif_places, sarif_problems
 
 EXPORT = ROOT / "tests/fixtures/stores/kubectl-get-agents.yaml"
 CM = "kubernetes:///namespaces/agents/configmaps/agent-config"
@@ -27,17 +27,12 @@ def _scan(target: str, tmp_path: Path, stdin: str | None = None):
     return run, json.loads(out.read_text()) if out.exists() else None, out
 
 
-def _where(log: dict) -> set[tuple[str, str]]:
-    return {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
-            for r in log["runs"][0]["results"]}
-
-
 def test_kubectl_list_export_each_key_and_object_is_an_artifact(tmp_path):
     run, log, out = _scan(f"kubernetes:{EXPORT.relative_to(ROOT)}", tmp_path)
     assert run.code == 1, run.stderr
     # Exactly these: the Secret's own client_secret sits where secrets belong,
     # and managedFields/last-applied-configuration (copies of the data) add nothing.
-    assert _where(log) == EXPECTED
+    assert sarif_places(log) == EXPECTED
     assert "EfhCXQq32L7PlDVFJHGOsB14" not in out.read_text()
     assert sarif_problems(out, tmp_path) == []
 
@@ -45,7 +40,7 @@ def test_kubectl_list_export_each_key_and_object_is_an_artifact(tmp_path):
 def test_standard_input_reads_the_same_export(tmp_path):
     run, log, _ = _scan("-", tmp_path, stdin=EXPORT.read_text())
     assert run.code == 1, run.stderr
-    assert _where(log) == EXPECTED
+    assert sarif_places(log) == EXPECTED
 
 
 def test_a_single_json_object_with_bad_base64_gets_a_notification(tmp_path):
@@ -58,7 +53,7 @@ def test_a_single_json_object_with_bad_base64_gets_a_notification(tmp_path):
                            "client_secret_expires_at": 0}).encode()).decode()}}
     run, log, _ = _scan("kubernetes:-", tmp_path, stdin=json.dumps(secret, indent=4))
     assert run.code == 1, run.stderr
-    assert ("NHG207", "kubernetes:///namespaces/agents/secrets/reg/client.json") in _where(log)
+    assert ("NHG207", "kubernetes:///namespaces/agents/secrets/reg/client.json") in sarif_places(log)
     notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
     assert any("not base64" in n["message"]["text"] and n["locations"][0]["physicalLocation"]
                ["artifactLocation"]["uri"].endswith("/secrets/reg/broken") for n in notes)
