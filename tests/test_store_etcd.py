@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import shutil
+import socket
 import subprocess
 import time
 import urllib.request
@@ -171,6 +172,17 @@ def test_an_unreachable_store_fails_the_scan_naming_it(tmp_path):
     assert "no findings" not in run.stdout.lower()
     with pytest.raises(StoreError):
         list(EtcdStore.from_uri(f"etcd://127.0.0.1:{port}/", StoreOptions(timeout=3)).artifacts())
+
+
+def test_a_server_that_never_answers_times_out_naming_the_store(tmp_path):
+    with socket.socket() as silent:  # accepts connections (backlog), never replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(4)
+        port = silent.getsockname()[1]
+        run = nhiguard("scan", f"etcd://127.0.0.1:{port}/agents/", "--store-timeout", "1",
+                       cwd=tmp_path)
+    assert run.code == 3, run.stderr
+    assert f"etcd://127.0.0.1:{port}/agents/: timed out after 1 s" in run.stderr
 
 
 def test_credentials_come_from_the_environment_and_permissions_are_enforced(fresh_etcd, tmp_path):

@@ -64,3 +64,11 @@ def test_input_that_is_not_kubectl_output_fails_naming_it(tmp_path):
     assert run.code == 3 and "-: not kubectl JSON or YAML output" in run.stderr
     run, _, _ = _scan("kubernetes:missing.yaml", tmp_path)
     assert run.code == 2 and "kubernetes:missing.yaml: no such file" in run.stderr
+
+
+def test_one_report_covers_a_store_and_a_folder(tmp_path):
+    run = nhiguard("scan", f"kubernetes:{EXPORT.relative_to(ROOT)}", "examples/clients",
+                   "--format", "json", cwd=ROOT)
+    assert run.code == 1, run.stderr
+    uris = {f["uri"] for f in run.json()["findings"]}
+    assert f"{CM}/OPENAI_API_KEY" in uris and "examples/clients/agent-client.json" in uris
