@@ -10,6 +10,7 @@ import base64
 import json
 import shutil
 import socket
+import ssl
 import subprocess
 import time
 import urllib.request
@@ -44,15 +45,24 @@ AGENT_KEYS = {
 class Etcd:
     """One etcd member on loopback ports, data in a temporary folder."""
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, tls: Path | None = None) -> None:
+        """`tls`: a folder from `_make_pki`; the server then speaks https only
+        and asks clients for a certificate signed by its CA."""
         binary = shutil.which("etcd") or "/usr/bin/etcd"
         if not Path(binary).exists():
             pytest.fail("etcd is not installed: `apt-get install -y etcd-server` (.ci/run does this)")
         self.port, peer = free_port(), free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        self.context = None
+        tls_args: list[str] = []
+        if tls:
+            tls_args = ["--cert-file", str(tls / "server.crt"), "--key-file", str(tls / "server.key"),
+                        "--trusted-ca-file", str(tls / "ca.crt"), "--client-cert-auth"]
+            self.context = ssl.create_default_context(cafile=str(tls / "ca.crt"))
+            self.context.load_cert_chain(str(tls / "client.crt"), str(tls / "client.key"))
         self.proc = subprocess.Popen(
             [binary, "--name", "t", "--data-dir", str(data),
-             "--listen-client-urls", self.url, "--advertise-client-urls", self.url,
+             "--listen-client-urls", self.url, "--advertise-client-urls", self.url, *tls_args,
              "--listen-peer-urls", f"http://127.0.0.1:{peer}",
              "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}",
              "--initial-cluster", f"t=http://127.0.0.1:{peer}"],
@@ -72,7 +82,7 @@ class Etcd:
         headers = {"Authorization": token} if token else {}
         request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(),
                                          headers=headers)
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=10, context=self.context) as response:
             return json.loads(response.read())
 
     def put(self, key: str, value: str, token: str | None = None) -> None:
@@ -213,6 +223,40 @@ def test_credentials_come_from_the_environment_and_permissions_are_enforced(fres
                        env={"ETCD_USERNAME": "reader", "ETCD_PASSWORD": "reader-pw"})
     assert run.code == 1, run.stderr
     assert {"NHG101", "NHG207"} <= {r["ruleId"] for r in log["runs"][0]["results"]}
+
+
+def _make_pki(folder: Path) -> Path:
+    """A throw-away CA, a server certificate for 127.0.0.1 and a client certificate."""
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=test-ca",
+            "-keyout", "ca.key", "-out", "ca.crt")
+    (folder / "san.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+    for name, extra in (("server", ["-extfile", "san.cnf"]), ("client", [])):
+        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}", "-keyout",
+                f"{name}.key", "-out", f"{name}.csr")
+        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
+                "-CAcreateserial", "-days", "2", "-out", f"{name}.crt", *extra)
+    return folder
+
+
+def test_tls_with_a_client_certificate(tmp_path):
+    pki = _make_pki(tmp_path)
+    server = Etcd(tmp_path / "data", tls=pki)
+    try:
+        server.put("/agents/billing/openai_api_key", OPENAI_KEY)
+        uri = f"etcd://127.0.0.1:{server.port}/agents/"
+        ca, cert, key = (str(pki / n) for n in ("ca.crt", "client.crt", "client.key"))
+        run = nhiguard("scan", uri, "--store-ca", ca, "--store-cert", cert, "--store-key", key,
+                       "--format", "json", cwd=tmp_path)
+        assert run.code == 1, run.stderr
+        assert [f["rule_id"] for f in run.json()["findings"]] == ["NHG101"]
+        # Without the client certificate the server refuses the handshake.
+        run = nhiguard("scan", uri, "--store-ca", ca, "--store-timeout", "3", cwd=tmp_path)
+        assert run.code == 3 and uri in run.stderr
+    finally:
+        server.stop()
 
 
 def test_prefix_end_follows_etcds_prefix_rule():
