@@ -25,10 +25,9 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from ...filekinds import JSON, TEXT, YAML
-from ...finding import Notification
+from ...finding import Level, Notification
 from ..files import DEFAULT_MAX_BYTES, Artifact, SourceError
 
 SCHEMES = ("etcd", "ssm", "secretsmanager", "kubernetes")
@@ -58,26 +57,21 @@ class StoreOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
 
 
-class Store(Protocol):
-    uri: str  # as the user gave it: named in every error
-    notifications: list[Notification]
-
-    def artifacts(self) -> Iterator[Artifact]: ...
-
-
 @dataclass
-class StoreBase:
-    """What every store shares: its URI, options and the notes it gathers."""
+class Store:
+    """The contract of a store, and what every store shares: the URI as the
+    user gave it (named in every error), options, and the notes it gathers."""
 
     uri: str
     options: StoreOptions = field(default_factory=StoreOptions)
     notifications: list[Notification] = field(default_factory=list)
 
     def artifacts(self) -> Iterator[Artifact]:
+        """One artifact per key, streamed; raises StoreError when reading stops."""
         raise NotImplementedError
 
-    def note(self, uri: str, message: str, level: str = "warning", kind: str = "store") -> None:
-        self.notifications.append(Notification(uri, message, level, kind=kind))  # type: ignore[arg-type]
+    def note(self, uri: str, message: str, level: Level = "warning", kind: str = "store") -> None:
+        self.notifications.append(Notification(uri, message, level, kind=kind))
 
     def too_large(self, uri: str, size: int) -> bool:
         if size <= self.options.max_bytes:

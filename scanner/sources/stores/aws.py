@@ -27,7 +27,7 @@ from urllib.parse import quote, urlsplit
 
 from ...filekinds import JSON
 from ..files import Artifact
-from . import StoreBase, StoreError, StoreOptions, StoreUsageError, value_artifact
+from . import Store, StoreError, StoreOptions, StoreUsageError, value_artifact
 
 SSM_PAGE = 10  # GetParametersByPath returns at most 10 per page
 
@@ -72,7 +72,7 @@ def _parse(uri: str, scheme: str) -> tuple[str, str]:
 
 
 @dataclass
-class SsmStore(StoreBase):
+class SsmStore(Store):
     region: str = ""
     path: str = "/"
 
@@ -102,7 +102,7 @@ class SsmStore(StoreBase):
 
 
 @dataclass
-class SecretsManagerStore(StoreBase):
+class SecretsManagerStore(Store):
     region: str = ""
     prefix: str = ""
 
@@ -148,7 +148,7 @@ class SecretsManagerStore(StoreBase):
         return value_artifact(uri, name, data, secret_store=True)
 
 
-def open_aws_store(uri: str, options: StoreOptions) -> StoreBase:
+def open_aws_store(uri: str, options: StoreOptions) -> Store:
     scheme = uri.split(":", 1)[0].lower()
     region, path = _parse(uri, scheme)
     _boto3()  # fail now, as a usage error, when the extra is missing

@@ -23,11 +23,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ..files import Artifact
-from . import StoreBase, StoreError, StoreUsageError, value_artifact
+from . import Store, StoreError, StoreOptions, StoreUsageError, value_artifact
 
 
 def _b64(raw: bytes) -> str:
@@ -44,14 +45,14 @@ def prefix_end(prefix: bytes) -> bytes:
 
 
 @dataclass
-class EtcdStore(StoreBase):
+class EtcdStore(Store):
     host: str = "127.0.0.1"
     port: int = 2379
     prefix: bytes = b""
     _token: str | None = field(default=None, repr=False)
 
     @classmethod
-    def from_uri(cls, uri: str, options: Any) -> EtcdStore:
+    def from_uri(cls, uri: str, options: StoreOptions) -> EtcdStore:
         parts = urlsplit(uri)
         try:
             port = parts.port or 2379
@@ -71,6 +72,7 @@ class EtcdStore(StoreBase):
         o = self.options
         return bool(o.ca or o.cert or o.key)
 
+    @cached_property
     def _context(self) -> ssl.SSLContext | None:
         if not self._tls:
             return None
@@ -92,7 +94,7 @@ class EtcdStore(StoreBase):
                                          data=json.dumps(body).encode(), headers=headers)
         try:
             with urllib.request.urlopen(request, timeout=self.options.timeout,
-                                        context=self._context()) as response:
+                                        context=self._context) as response:
                 reply: dict[str, Any] = json.loads(response.read())
         except urllib.error.HTTPError as exc:
             raise StoreError(f"{self.uri}: {_gateway_error(exc)}") from exc

@@ -30,7 +30,7 @@ import yaml
 
 from ...filekinds import YAML
 from ..files import Artifact
-from . import StoreBase, StoreError, StoreOptions, StoreUsageError, value_artifact
+from . import Store, StoreError, StoreOptions, StoreUsageError, value_artifact
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -49,7 +49,7 @@ def _segment(text: str) -> str:
 
 
 @dataclass
-class KubernetesExport(StoreBase):
+class KubernetesExport(Store):
     path: str = "-"
 
     @classmethod
