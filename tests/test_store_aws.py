@@ -64,6 +64,7 @@ def aws(moto_url) -> dict[str, str]:
         "redirect_uris": ["https://billing.example.com/cb"]}, indent=2))
     sm.create_secret(Name="agents/billing/openai_api_key", SecretString=OPENAI_KEY)
     sm.create_secret(Name="other/token", SecretString=OPENAI_KEY)
+    sm.create_secret(Name="agents/billing/pending")  # no value yet: cannot be read
     return env
 
 
@@ -104,6 +105,11 @@ def test_secrets_manager_reports_registrations_not_secrets_for_being_secrets(aws
     assert {rule for rule, _ in where}.isdisjoint({"NHG101", "NHG102", "NHG103", "NHG104", "NHG105"})
     assert not any("other/" in uri for _, uri in where)
     assert OPENAI_KEY not in out.read_text() and CLIENT_SECRET not in out.read_text()
+    # The secret that cannot be read is named; the others were scanned.
+    notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    unreadable = [n for n in notes if n["locations"][0]["physicalLocation"]["artifactLocation"]
+                  ["uri"] == f"secretsmanager://{REGION}/agents/billing/pending"]
+    assert len(unreadable) == 1 and "could not read" in unreadable[0]["message"]["text"]
     assert sarif_problems(out, tmp_path) == []
 
 
