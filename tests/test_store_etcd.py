@@ -156,6 +156,16 @@ def test_every_key_is_read_once_across_many_pages(fresh_etcd):
     assert seen == [f"etcd://127.0.0.1:{fresh_etcd.port}{k}" for k in keys]
 
 
+def test_keys_that_are_not_utf8_or_not_uri_safe_get_escaped_uris(fresh_etcd):
+    for key in (b"/odd/caf\xe9 client_secret", "/odd/%2F/ünïcode".encode()):
+        fresh_etcd.call("/v3/kv/put", {"key": base64.b64encode(key).decode(),
+                                       "value": base64.b64encode(CLIENT_SECRET.encode()).decode()})
+    store = EtcdStore.from_uri(f"etcd://127.0.0.1:{fresh_etcd.port}/odd/", StoreOptions())
+    base = f"etcd://127.0.0.1:{fresh_etcd.port}/odd/"
+    assert [a.uri for a in store.artifacts()] == [
+        base + "%252F/%C3%BCn%C3%AFcode", base + "caf%E9%20client_secret"]
+
+
 def test_a_server_killed_mid_scan_keeps_what_was_read_and_says_where_it_stopped(fresh_etcd):
     for i in range(9):
         fresh_etcd.put(f"/agents/a{i}/openai_api_key", OPENAI_KEY)

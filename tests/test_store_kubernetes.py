@@ -72,3 +72,8 @@ def test_one_report_covers_a_store_and_a_folder(tmp_path):
     assert run.code == 1, run.stderr
     uris = {f["uri"] for f in run.json()["findings"]}
     assert f"{CM}/OPENAI_API_KEY" in uris and "examples/clients/agent-client.json" in uris
+
+
+def test_store_uris_do_not_mix_with_git_modes(tmp_path):
+    run = nhiguard("scan", "--staged", f"kubernetes:{EXPORT.relative_to(ROOT)}", cwd=ROOT)
+    assert run.code == 2 and "cannot be combined" in run.stderr

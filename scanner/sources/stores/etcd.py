@@ -118,8 +118,8 @@ class EtcdStore(Store):
 
     # -- keys ------------------------------------------------------------------------
     def key_uri(self, key: bytes) -> str:
-        text = key.decode("utf-8", "surrogateescape")
-        path = quote(text if text.startswith("/") else "/" + text, safe="/:@!$&'()*+,;=-._~")
+        """The key's URI; bytes that are not URI-safe (or not UTF-8) are %-escaped."""
+        path = quote(key if key.startswith(b"/") else b"/" + key, safe="/:@!$&'()*+,;=-._~")
         return f"etcd://{self.host}:{self.port}{path}"
 
     def pages(self) -> Iterator[list[dict[str, Any]]]:
