@@ -73,10 +73,10 @@ class SsmPlainStringSecret(Rule):
     placeholders are not secrets.
 
     ## Why is this bad?
-    A `String` parameter is stored and returned in clear: anyone with
-    `ssm:GetParameter*` or `ssm:DescribeParameters`-level console access reads
-    it, no KMS key policy stands in the way, it is not masked in the console
-    and it is copied into templates, exports and logs. The credential lives
+    A `String` parameter is stored and returned in clear: anyone allowed
+    `ssm:GetParameter*` on its path reads it, no KMS key policy stands in the
+    way, the console shows it unmasked, and it is copied into templates,
+    exports and logs. The credential lives
     as long as the parameter, with no rotation (OWASP NHI2 Secret Leakage,
     NHI7 Long-Lived Secrets).
 
