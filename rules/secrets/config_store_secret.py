@@ -23,6 +23,7 @@ from ._config import (
     locate,
 )
 from ._gate import config_may_hold_secret, may_hold_secret
+from ._providers import find_provider_keys
 from ._values import (
     SECRET_KEY_PAIRS,
     decode_base64,
@@ -36,7 +37,6 @@ from ._values import (
     minimal_keywords,
     secret_part,
 )
-from .provider_keys import claimed, find_provider_keys
 
 # key = "value" in Terraform/HCL (.tfvars, .tf, .hcl); `variable "x" { default = "..." }`.
 _HCL_PAIR = re.compile(r"""^\s*"?([A-Za-z_][\w.-]*)"?\s*=\s*"((?:[^"\\\n]|\\.)*)"\s*(?:[#/,].*)?$""")
@@ -112,6 +112,7 @@ class SecretInConfigStore(Rule):
     taxa = ("NHI2:2025", "NHI6:2025", "NHI7:2025", "CWE-312", "CWE-798")
     keywords = _name_keywords()
     file_kinds = CONFIG_KINDS
+    superseded_by = ("NHG101", "NHG105")
 
     VALID = [
         Valid("env:\n  - name: API_KEY\n    valueFrom:\n      secretKeyRef: {name: s, key: k}\n",
@@ -183,7 +184,7 @@ class SecretInConfigStore(Rule):
             if not (_wanted(key) or is_secret_by_container(path)) or is_oauth_secret_name(key):
                 continue
             value = secret_part(value) if is_auth_header(key) else value
-            if looks_secret(value) and not claimed(value, doc.text):
+            if looks_secret(value):
                 yield self._finding(doc, node, key, value, where)
 
     def _secret_manifest(self, doc: Document, path: tuple[str | int, ...], key: str, value: str,
@@ -192,7 +193,7 @@ class SecretInConfigStore(Rule):
         if is_public_name(key):
             return
         if path[0] == "stringData":
-            if looks_secret(value) and not claimed(value, doc.text):
+            if looks_secret(value):
                 yield self._finding(doc, node, key, value, where)
             return
         decoded = decode_base64(value)
@@ -222,8 +223,7 @@ class SecretInConfigStore(Rule):
             key, value = m.group(1), m.group(2)
             if key == "default" and variable:
                 key = variable
-            if _wanted(key) and not is_oauth_secret_name(key) and looks_secret(value) \
-                    and not claimed(value, doc.text):
+            if _wanted(key) and not is_oauth_secret_name(key) and looks_secret(value):
                 column = m.start(2) + 1
                 yield self.report(doc, number, column, f"Literal secret in `{key}` (Terraform file).",
                                   end_column=column + len(value), secret=value)

@@ -21,7 +21,6 @@ from ._values import (
     looks_secret,
     secret_part,
 )
-from .provider_keys import claimed
 
 # Where clients keep their servers: Claude/Cursor/Gemini/Windsurf/Roo `mcpServers`,
 # VS Code `servers` (and `mcp.servers` in settings.json), Codex `mcp_servers`,
@@ -47,7 +46,8 @@ class McpConfigInlineSecret(Rule):
     do not count.
 
     A value in a known provider format (`ghp_...`, `sk-ant-...`) is reported
-    by NHG101, and an OAuth client secret by NHG102, not again here.
+    by NHG101 (or NHG105) when that rule runs, and not again here; an OAuth
+    client secret is left to NHG102.
 
     ## Why is this bad?
     These files are committed so that a whole team shares the same tools, and
@@ -80,6 +80,7 @@ class McpConfigInlineSecret(Rule):
     taxa = ("A1", "NHI2:2025", "NHI7:2025", "ASI03:2026", "CWE-798", "CWE-522")
     keywords = ("servers", "env", "headers")
     file_kinds = frozenset({JSON, TOML, YAML})
+    superseded_by = ("NHG101", "NHG105")
 
     VALID = [
         Valid('{"mcpServers": {"docs": {"url": "https://mcp.example.com/mcp",\n'
@@ -93,8 +94,6 @@ class McpConfigInlineSecret(Rule):
               path=".gemini/settings.json"),
         Valid(f'{{"mcpServers": {{"s": {{"env": {{"API_KEY": "{fake_key("", 32)}"}}}}}}}}\n',
               path="config/settings.json"),
-        Valid(f'{{"mcpServers": {{"gh": {{"env": {{"GITHUB_TOKEN": "{fake_key("ghp_", 36)}"}}}}}}}}\n',
-              path=".cursor/mcp.json"),
     ]
     INVALID = [
         Invalid(f'{{\n  "mcpServers": {{\n    "search": {{\n      "command": "npx",\n'
@@ -122,7 +121,7 @@ class McpConfigInlineSecret(Rule):
         for root in doc.tree.documents:
             for key, value, node, server in _candidates(root):
                 value = secret_part(value) if is_auth_header(key) else value
-                if not looks_secret(value) or claimed(value, doc.text):
+                if not looks_secret(value):
                     continue
                 line, column = locate(doc, node.pos_line, value, node.pos_column)
                 if (line, column) in seen:
