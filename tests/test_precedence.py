@@ -112,6 +112,18 @@ def test_provider_key_in_an_mcp_config_goes_to_the_provider_rule_when_both_run()
     assert _ids(_scan(".cursor/mcp.json", text, select_rules(["NHG1"]))) == ["NHG101"]
 
 
+def test_oauth_client_secret_in_helm_values_goes_to_nhg102_when_it_runs():
+    text = f"oauth:\n  client_secret: {fake_key('', 36, seed='helm')}\n"
+    assert _ids(_scan("values.yaml", text, select_rules(["NHG104"]))) == ["NHG104"]
+    assert _ids(_scan("values.yaml", text, select_rules(["NHG1"]))) == ["NHG102"]
+
+
+def test_secret_in_an_mcp_config_goes_to_nhg103_when_it_runs():
+    text = f'{{"mcpServers": {{"s": {{"env": {{"SEARCH_API_KEY": "{fake_key("", 32, seed="mcp")}"}}}}}}}}\n'
+    assert _ids(_scan(".cursor/mcp.json", text, select_rules(["NHG104"]))) == ["NHG104"]
+    assert _ids(_scan(".cursor/mcp.json", text, select_rules(["NHG1"]))) == ["NHG103"]
+
+
 def test_select_on_the_command_line(tmp_path: Path):
     write_tree(tmp_path, {"k8s/configmap.yaml": CONFIGMAP})
     config = str(ROOT / "tests/data/empty.toml")

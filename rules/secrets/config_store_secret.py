@@ -13,7 +13,6 @@ from nhiguard.rule import Invalid, Rule, Valid
 from nhiguard.tree.node import Node
 
 from ._config import (
-    agent_config_label,
     assignments,
     file_name,
     in_kubernetes_secret,
@@ -29,7 +28,6 @@ from ._values import (
     decode_base64,
     fake_key,
     is_auth_header,
-    is_oauth_secret_name,
     is_public_name,
     is_secret_by_container,
     is_secret_name,
@@ -73,9 +71,9 @@ class SecretInConfigStore(Rule):
     SSM paths, placeholders, hashes and UUIDs are not.
 
     Precedence: a value in a known provider format is reported by NHG101, an
-    OAuth client secret by NHG102, and anything in an MCP or agent client
-    config by NHG103; this rule reports what is left. Template files such as
-    `.env.example` are skipped.
+    OAuth client secret by NHG102, and a secret in an MCP or agent client
+    config by NHG103; when those rules run, this rule reports what is left on
+    other spans. Template files such as `.env.example` are skipped.
 
     ## Why is this bad?
     A ConfigMap is not encrypted and is readable by anyone who can read the
@@ -112,7 +110,7 @@ class SecretInConfigStore(Rule):
     taxa = ("NHI2:2025", "NHI6:2025", "NHI7:2025", "CWE-312", "CWE-798")
     keywords = _name_keywords()
     file_kinds = CONFIG_KINDS
-    superseded_by = ("NHG101", "NHG105")
+    superseded_by = ("NHG101", "NHG105", "NHG102", "NHG207", "NHG103")
 
     VALID = [
         Valid("env:\n  - name: API_KEY\n    valueFrom:\n      secretKeyRef: {name: s, key: k}\n",
@@ -146,7 +144,7 @@ class SecretInConfigStore(Rule):
 
     def check(self, doc: Document) -> Iterator[Finding]:
         uri = doc.uri
-        if is_lock_file(uri) or is_template_file(uri) or agent_config_label(uri):
+        if is_lock_file(uri) or is_template_file(uri):
             return
         if doc.kind == HCL:
             yield from self._hcl(doc)
@@ -181,7 +179,7 @@ class SecretInConfigStore(Rule):
                 if decoded and "PRIVATE KEY" in decoded and looks_secret(decoded):
                     yield self._finding(doc, node, key, value, where)
                 continue
-            if not (_wanted(key) or is_secret_by_container(path)) or is_oauth_secret_name(key):
+            if not (_wanted(key) or is_secret_by_container(path)):
                 continue
             value = secret_part(value) if is_auth_header(key) else value
             if looks_secret(value):
@@ -223,7 +221,7 @@ class SecretInConfigStore(Rule):
             key, value = m.group(1), m.group(2)
             if key == "default" and variable:
                 key = variable
-            if _wanted(key) and not is_oauth_secret_name(key) and looks_secret(value):
+            if _wanted(key) and looks_secret(value):
                 column = m.start(2) + 1
                 yield self.report(doc, number, column, f"Literal secret in `{key}` (Terraform file).",
                                   end_column=column + len(value), secret=value)

@@ -16,7 +16,6 @@ from ._config import agent_config_label, assignments, locate
 from ._values import (
     fake_key,
     is_auth_header,
-    is_oauth_secret_name,
     is_secret_name,
     looks_secret,
     secret_part,
@@ -46,8 +45,8 @@ class McpConfigInlineSecret(Rule):
     do not count.
 
     A value in a known provider format (`ghp_...`, `sk-ant-...`) is reported
-    by NHG101 (or NHG105) when that rule runs, and not again here; an OAuth
-    client secret is left to NHG102.
+    by NHG101 (or NHG105), and an OAuth client secret by NHG102: when those
+    rules run, not again here.
 
     ## Why is this bad?
     These files are committed so that a whole team shares the same tools, and
@@ -80,7 +79,7 @@ class McpConfigInlineSecret(Rule):
     taxa = ("A1", "NHI2:2025", "NHI7:2025", "ASI03:2026", "CWE-798", "CWE-522")
     keywords = ("servers", "env", "headers")
     file_kinds = frozenset({JSON, TOML, YAML})
-    superseded_by = ("NHG101", "NHG105")
+    superseded_by = ("NHG101", "NHG105", "NHG102", "NHG207")
 
     VALID = [
         Valid('{"mcpServers": {"docs": {"url": "https://mcp.example.com/mcp",\n'
@@ -148,8 +147,7 @@ def _candidates(root: Node) -> Iterator[Candidate]:
 
 
 def _wanted(key: str) -> bool:
-    # OAuth client secrets are NHG102's, even here.
-    return (is_secret_name(key) or is_auth_header(key)) and not is_oauth_secret_name(key)
+    return is_secret_name(key) or is_auth_header(key)
 
 
 def _server_name(path: tuple[str | int, ...]) -> str | None:
