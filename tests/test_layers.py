@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -98,3 +100,13 @@ def test_the_engine_knows_rules_only_through_the_registry(module):
         return
     bad = {i for i in imports(ALL[module]) if i == "nhiguard.rules" or i.startswith("nhiguard.rules.")}
     assert not bad, f"{module} imports {sorted(bad)}"
+
+
+def test_tree_kinds_are_the_parser_table_and_cost_nothing_at_start_up():
+    code = ("import sys\nfrom nhiguard.filekinds import ALL_KINDS, CONFIG_KINDS, TREE_KINDS\n"
+            "from nhiguard.tree import PARSERS\n"
+            "assert TREE_KINDS == set(PARSERS) and TREE_KINDS <= ALL_KINDS and TREE_KINDS < CONFIG_KINDS\n"
+            "assert not any(m.endswith('_tree') and m.startswith('nhiguard.tree.') for m in sys.modules)\n"
+            "assert 'yaml' not in sys.modules\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
