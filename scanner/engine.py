@@ -2,9 +2,10 @@
 
 Per artifact: read the bytes, drop binaries, prefilter on every rule's
 keywords (most files stop here, undecoded), decode, then run only the rules
-that can fire over a `Document` whose views are parsed once. Files are spread
-over worker processes in chunks; results are sorted, so the output is the
-same for any `--jobs`.
+that can fire over a `Document` whose views are parsed once, then keep one
+finding per span where rules declare precedence (`apply_precedence`) before
+inline suppressions apply. Files are spread over worker processes in chunks;
+results are sorted, so the output is the same for any `--jobs`.
 """
 
 from __future__ import annotations
