@@ -13,7 +13,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test,fast,dev]'
+	$(BIN)/python -m pip install -q -e '.[test,fast,dev,aws]'
 	touch $(STAMP)
 
 # The multitool ships a self-contained binary inside its npm package; npm no

@@ -26,6 +26,10 @@ def rule_section(rule: type[Rule]) -> str:
     if rule.policy_settings:
         names = ", ".join(f"`{s.replace('_', '-')}`" for s in rule.policy_settings)
         rows += [f"Policy settings read: {names} (see the README, Configuration).", ""]
+    if rule.superseded_by:
+        names = ", ".join(f"[{r}](#{r.lower()})" for r in rule.superseded_by)
+        rows += [f"Superseded by: {names}. When one of them runs and reports the same span, "
+                 "only its finding is kept.", ""]
     # Rule help uses `##` headings; nest them under the rule's own heading.
     help_md = rule.help_markdown().replace("\n## ", "\n### ")
     if help_md.startswith("## "):

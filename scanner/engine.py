@@ -2,9 +2,10 @@
 
 Per artifact: read the bytes, drop binaries, prefilter on every rule's
 keywords (most files stop here, undecoded), decode, then run only the rules
-that can fire over a `Document` whose views are parsed once. Files are spread
-over worker processes in chunks; results are sorted, so the output is the
-same for any `--jobs`.
+that can fire over a `Document` whose views are parsed once, then keep one
+finding per span where rules declare precedence (`apply_precedence`) before
+inline suppressions apply. Files are spread over worker processes in chunks;
+results are sorted, so the output is the same for any `--jobs`.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class Prefilter:
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = list(rules)
+        self.superseded_by = {r.id: frozenset(r.superseded_by) for r in self.rules}
         self.keywords = KeywordSet([DIRECTIVE_KEYWORD, *(k for r in rules for k in r.keywords)])
         self._rule_words = [(r, frozenset(k.lower() for k in r.keywords)) for r in self.rules]
 
@@ -76,6 +78,39 @@ def decode(data: bytes) -> tuple[str, bool]:
         return data.decode("utf-8"), True
     except UnicodeDecodeError:
         return data.decode("latin-1"), False
+
+
+def overlaps(a: Finding, b: Finding) -> bool:
+    """Do two findings of one file cover a common character?
+
+    A finding's span runs from (line, column) up to, not including,
+    (end_line, end_column); two spans overlap when each starts before the
+    other ends. A rule reports a literal secret with the span of its value,
+    so two rules that report the same value overlap, as do a key and a
+    longer value that holds it (`Bearer <key>`, a URL with the key in it).
+    """
+    return ((a.line, a.column) < (b.end_line, b.end_column)
+            and (b.line, b.column) < (a.end_line, a.end_column))
+
+
+def apply_precedence(findings: list[Finding], superseded_by: dict[str, frozenset[str]]) -> list[Finding]:
+    """Drop each finding that a superseding rule also reported.
+
+    A finding of rule R goes when a finding of a rule R names in
+    `superseded_by` overlaps it. Only rules that ran have findings here, so a
+    rule run without the rules that supersede it keeps everything it sees.
+    Every finding that was reported counts as a superseder, even one that is
+    itself superseded, so one span gets one finding whatever the chain.
+    """
+    by_rule: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule_id, []).append(f)
+    kept = []
+    for f in findings:
+        rivals = [g for rid in superseded_by.get(f.rule_id, ()) for g in by_rule.get(rid, ())]
+        if not any(overlaps(f, g) for g in rivals):
+            kept.append(f)
+    return kept
 
 
 def scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
@@ -109,6 +144,7 @@ def scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
         except Exception as exc:  # one rule's bug must not lose the other rules' findings
             doc.notify(f"rule {rule.id} failed on this file: {type(exc).__name__}: {exc}",
                        level="error", kind="rule-error")
+    findings = apply_precedence(findings, prefilter.superseded_by)
     findings = apply_suppressions(doc, findings)
     report_bare_ignores(doc)
     result.findings = with_fingerprints(findings)

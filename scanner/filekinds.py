@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .tree import TREE_FORMATS
+
 PYTHON = "python"
 YAML = "yaml"
 JSON = "json"
@@ -19,8 +21,9 @@ TEXT = "text"
 ALL_KINDS = frozenset(
     {PYTHON, YAML, JSON, TOML, INI, ENV, HCL, JAVASCRIPT, TYPESCRIPT, SHELL, MARKDOWN, DOCKERFILE, TEXT}
 )
-# Kinds that have a key/value `tree` view.
-TREE_KINDS = frozenset({YAML, JSON, TOML, INI, ENV})
+# Kinds that have a key/value `tree` view: those with a parser in the tree
+# package's table (which imports no parser until one is used).
+TREE_KINDS = TREE_FORMATS
 CONFIG_KINDS = TREE_KINDS | {HCL}
 
 _BY_SUFFIX = {

@@ -82,6 +82,11 @@ class Rule:
     # True for rules that report a credential merely for being written down:
     # they stay silent on values read from a secret store, where it belongs.
     literal_secret: ClassVar[bool] = False
+    # IDs of the rules whose finding replaces this rule's on the same span (see
+    # `nhiguard.engine.apply_precedence`): the engine drops this rule's finding only when one
+    # of them ran and reported an overlapping span in the same file, so a rule
+    # selected alone still reports everything it sees.
+    superseded_by: ClassVar[tuple[str, ...]] = ()
     VALID: ClassVar[list[Valid]] = []
     INVALID: ClassVar[list[Invalid]] = []
 
@@ -202,4 +207,30 @@ def contract_problems(rule: type[Rule]) -> list[str]:
     unknown = set(rule.file_kinds) - ALL_KINDS
     if unknown:
         problems.append(f"unknown file kinds {sorted(unknown)}")
+    problems += _precedence_problems(rule)
+    return problems
+
+
+def _precedence_problems(rule: type[Rule]) -> list[str]:
+    """`superseded_by` names other registered rules, and no chain of them
+    leads back to this rule (a cycle would drop every finding on a span)."""
+    from .registry import all_rule_classes
+
+    known = {r.id: r for r in all_rule_classes()}
+    own = getattr(rule, "superseded_by", ())
+    if not isinstance(own, tuple):
+        return ["superseded_by must be a tuple of rule IDs"]
+    problems = [f"superseded_by names {rid!r}, which is no rule" for rid in own if rid not in known]
+    if rule.id in own:
+        problems.append("superseded_by names the rule itself")
+    # Walk everything that supersedes the rule, directly or through others.
+    stack, reached = [r for r in own if r in known], set()
+    while stack:
+        rid = stack.pop()
+        if rid in reached:
+            continue
+        reached.add(rid)
+        stack.extend(r for r in known[rid].superseded_by if r in known)
+    if rule.id in reached and rule.id not in own:
+        problems.append("superseded_by forms a cycle back to the rule")
     return problems

@@ -84,7 +84,7 @@ def secret_expiry_problem(rec: Record, policy: Policy) -> str | None:
 
 def long_lived_stored_secrets(doc: Document, policy: Policy) -> Iterator[tuple[Record, Node, str]]:
     """(record, client_secret node, problem) for each stored record whose literal
-    secret lives too long: what NHG207 reports, and what NHG102 leaves to it."""
+    secret lives too long: what NHG207 reports."""
     for rec in records(doc):
         secret_node = rec.node.get("client_secret")
         if secret_node is None or not is_real_secret(secret_node.value):

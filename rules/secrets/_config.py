@@ -79,7 +79,7 @@ _AGENT_CONFIGS: tuple[tuple[str, str], ...] = (
 
 def agent_config_label(uri: str) -> str | None:
     """What MCP or agent client config a file is (`Cursor MCP config`), or None.
-    NHG103 owns these files; NHG104 leaves them alone."""
+    NHG103 reads these files; NHG104 reads them too and yields to NHG103."""
     path = "/" + uri.split("?", 1)[0].replace("\\", "/").lower()
     for suffix, label in _AGENT_CONFIGS:
         if path.endswith("/" + suffix):

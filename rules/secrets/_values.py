@@ -12,9 +12,11 @@ answered once, here:
 Where values sit (files, config trees) is `_config`'s business.
 
 Precedence, so one secret is reported once: a value in a known provider format
-belongs to NHG101/NHG105 (provider_keys); otherwise a value under an OAuth
+belongs to NHG101/NHG105 (`_providers`); otherwise a value under an OAuth
 client-credential key belongs to NHG102; otherwise a value in an MCP or agent
 client config belongs to NHG103; anything else in a config store to NHG104.
+Each rule declares the rules that supersede it (`Rule.superseded_by`), and the
+engine keeps one finding per span among the rules that ran.
 """
 
 from __future__ import annotations

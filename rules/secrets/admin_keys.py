@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from nhiguard.rule import Invalid, Valid
 
+from ._providers import PROVIDERS, ProviderKeyRule
 from ._values import ALNUM, fake_key, minimal_keywords
-from .provider_keys import PROVIDERS, ProviderKeyRule
 
 
 def _service_account_json(private_key: str) -> str:

@@ -13,7 +13,6 @@ from nhiguard.rule import Invalid, Rule, Valid
 from nhiguard.tree.node import Node
 
 from ._config import (
-    agent_config_label,
     assignments,
     file_name,
     in_kubernetes_secret,
@@ -23,12 +22,12 @@ from ._config import (
     locate,
 )
 from ._gate import config_may_hold_secret, may_hold_secret
+from ._providers import find_provider_keys
 from ._values import (
     SECRET_KEY_PAIRS,
     decode_base64,
     fake_key,
     is_auth_header,
-    is_oauth_secret_name,
     is_public_name,
     is_secret_by_container,
     is_secret_name,
@@ -36,8 +35,6 @@ from ._values import (
     minimal_keywords,
     secret_part,
 )
-from .provider_keys import claimed, find_provider_keys
-from .ssm_plain_string_secret import ssm_secrets
 
 # key = "value" in Terraform/HCL (.tfvars, .tf, .hcl); `variable "x" { default = "..." }`.
 _HCL_PAIR = re.compile(r"""^\s*"?([A-Za-z_][\w.-]*)"?\s*=\s*"((?:[^"\\\n]|\\.)*)"\s*(?:[#/,].*)?$""")
@@ -74,10 +71,10 @@ class SecretInConfigStore(Rule):
     SSM paths, placeholders, hashes and UUIDs are not.
 
     Precedence: a value in a known provider format is reported by NHG101, an
-    OAuth client secret by NHG102, anything in an MCP or agent client
-    config by NHG103, and a secret in a plain SSM parameter by NHG106; this
-    rule reports what is left. Template files such as
-    `.env.example` are skipped.
+    OAuth client secret by NHG102, a secret in an MCP or agent client
+    config by NHG103, and a secret in a plain SSM parameter by NHG106; when
+    those rules run, this rule reports what is left on other spans. Template
+    files such as `.env.example` are skipped.
 
     ## Why is this bad?
     A ConfigMap is not encrypted and is readable by anyone who can read the
@@ -115,6 +112,7 @@ class SecretInConfigStore(Rule):
     literal_secret = True
     keywords = _name_keywords()
     file_kinds = CONFIG_KINDS
+    superseded_by = ("NHG101", "NHG105", "NHG102", "NHG207", "NHG103", "NHG106")
 
     VALID = [
         Valid("env:\n  - name: API_KEY\n    valueFrom:\n      secretKeyRef: {name: s, key: k}\n",
@@ -148,7 +146,7 @@ class SecretInConfigStore(Rule):
 
     def check(self, doc: Document) -> Iterator[Finding]:
         uri = doc.uri
-        if is_lock_file(uri) or is_template_file(uri) or agent_config_label(uri):
+        if is_lock_file(uri) or is_template_file(uri):
             return
         if doc.kind == HCL:
             yield from self._hcl(doc)
@@ -172,10 +170,7 @@ class SecretInConfigStore(Rule):
         if kind in _ENCRYPTED_KINDS:
             return
         where = _where(doc, root, kind)
-        ssm = {id(n) for _, _, n in ssm_secrets(root)}  # NHG106 reports these
         for path, key, value, node in assignments(root):
-            if id(node) in ssm:
-                continue
             if key.lower() == "default" and len(path) > 1 and isinstance(path[-2], str):
                 key = path[-2]  # CloudFormation parameter or JSON-schema property default
             if in_kubernetes_secret(root, path):
@@ -186,10 +181,10 @@ class SecretInConfigStore(Rule):
                 if decoded and "PRIVATE KEY" in decoded and looks_secret(decoded):
                     yield self._finding(doc, node, key, value, where)
                 continue
-            if not (_wanted(key) or is_secret_by_container(path)) or is_oauth_secret_name(key):
+            if not (_wanted(key) or is_secret_by_container(path)):
                 continue
             value = secret_part(value) if is_auth_header(key) else value
-            if looks_secret(value) and not claimed(value, doc.text):
+            if looks_secret(value):
                 yield self._finding(doc, node, key, value, where)
 
     def _secret_manifest(self, doc: Document, path: tuple[str | int, ...], key: str, value: str,
@@ -198,7 +193,7 @@ class SecretInConfigStore(Rule):
         if is_public_name(key):
             return
         if path[0] == "stringData":
-            if looks_secret(value) and not claimed(value, doc.text):
+            if looks_secret(value):
                 yield self._finding(doc, node, key, value, where)
             return
         decoded = decode_base64(value)
@@ -228,8 +223,7 @@ class SecretInConfigStore(Rule):
             key, value = m.group(1), m.group(2)
             if key == "default" and variable:
                 key = variable
-            if _wanted(key) and not is_oauth_secret_name(key) and looks_secret(value) \
-                    and not claimed(value, doc.text):
+            if _wanted(key) and looks_secret(value):
                 column = m.start(2) + 1
                 yield self.report(doc, number, column, f"Literal secret in `{key}` (Terraform file).",
                                   end_column=column + len(value), secret=value)

@@ -16,12 +16,10 @@ from ._config import agent_config_label, assignments, locate
 from ._values import (
     fake_key,
     is_auth_header,
-    is_oauth_secret_name,
     is_secret_name,
     looks_secret,
     secret_part,
 )
-from .provider_keys import claimed
 
 # Where clients keep their servers: Claude/Cursor/Gemini/Windsurf/Roo `mcpServers`,
 # VS Code `servers` (and `mcp.servers` in settings.json), Codex `mcp_servers`,
@@ -47,7 +45,8 @@ class McpConfigInlineSecret(Rule):
     do not count.
 
     A value in a known provider format (`ghp_...`, `sk-ant-...`) is reported
-    by NHG101, and an OAuth client secret by NHG102, not again here.
+    by NHG101 (or NHG105), and an OAuth client secret by NHG102: when those
+    rules run, not again here.
 
     ## Why is this bad?
     These files are committed so that a whole team shares the same tools, and
@@ -81,6 +80,7 @@ class McpConfigInlineSecret(Rule):
     literal_secret = True
     keywords = ("servers", "env", "headers")
     file_kinds = frozenset({JSON, TOML, YAML})
+    superseded_by = ("NHG101", "NHG105", "NHG102", "NHG207")
 
     VALID = [
         Valid('{"mcpServers": {"docs": {"url": "https://mcp.example.com/mcp",\n'
@@ -94,8 +94,6 @@ class McpConfigInlineSecret(Rule):
               path=".gemini/settings.json"),
         Valid(f'{{"mcpServers": {{"s": {{"env": {{"API_KEY": "{fake_key("", 32)}"}}}}}}}}\n',
               path="config/settings.json"),
-        Valid(f'{{"mcpServers": {{"gh": {{"env": {{"GITHUB_TOKEN": "{fake_key("ghp_", 36)}"}}}}}}}}\n',
-              path=".cursor/mcp.json"),
     ]
     INVALID = [
         Invalid(f'{{\n  "mcpServers": {{\n    "search": {{\n      "command": "npx",\n'
@@ -123,7 +121,7 @@ class McpConfigInlineSecret(Rule):
         for root in doc.tree.documents:
             for key, value, node, server in _candidates(root):
                 value = secret_part(value) if is_auth_header(key) else value
-                if not looks_secret(value) or claimed(value, doc.text):
+                if not looks_secret(value):
                     continue
                 line, column = locate(doc, node.pos_line, value, node.pos_column)
                 if (line, column) in seen:
@@ -150,8 +148,7 @@ def _candidates(root: Node) -> Iterator[Candidate]:
 
 
 def _wanted(key: str) -> bool:
-    # OAuth client secrets are NHG102's, even here.
-    return (is_secret_name(key) or is_auth_header(key)) and not is_oauth_secret_name(key)
+    return is_secret_name(key) or is_auth_header(key)
 
 
 def _server_name(path: tuple[str | int, ...]) -> str | None:

@@ -19,12 +19,10 @@ from nhiguard.pyast import (
     string_value,
 )
 from nhiguard.rule import Invalid, Rule, Valid
-from nhiguard.rules.dcr._records import long_lived_stored_secrets
 
 from ._config import assignments, in_kubernetes_secret, is_template_file, locate
 from ._gate import may_hold_secret
 from ._values import fake_key, is_oauth_secret_name, looks_secret
-from .provider_keys import claimed
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -111,6 +109,9 @@ class OAuthClientSecretLiteral(Rule):
         for sep in ("_", "-", ".", "")
     )
     file_kinds = ALL_KINDS - {MARKDOWN}
+    # A key in a provider's format is reported under the provider's name; a
+    # stored registration whose secret never expires is the stronger finding.
+    superseded_by = ("NHG101", "NHG105", "NHG207")
 
     VALID = [
         Valid('oauth = OAuthProxy(client_id="agent", client_secret=os.environ["CLIENT_SECRET"])\n'),
@@ -148,7 +149,7 @@ class OAuthClientSecretLiteral(Rule):
             return
         seen: set[tuple[int, int]] = set()
         for key, value, line in self._candidates(doc):
-            if not is_oauth_secret_name(key) or not looks_secret(value) or claimed(value, doc.text):
+            if not is_oauth_secret_name(key) or not looks_secret(value):
                 continue
             line, column = locate(doc, line, value)
             if (line, column) in seen:
@@ -159,11 +160,9 @@ class OAuthClientSecretLiteral(Rule):
 
     def _candidates(self, doc: Document) -> Iterator[tuple[str, str, int]]:
         if doc.tree is not None:
-            # A stored registration whose secret never expires is NHG207's finding.
-            claimed_nodes = {id(node) for _, node, _ in long_lived_stored_secrets(doc, self.policy)}
             for root in doc.tree.documents:
                 for path, key, value, node in assignments(root):
-                    if not in_kubernetes_secret(root, path) and id(node) not in claimed_nodes:
+                    if not in_kubernetes_secret(root, path):
                         yield key, value, node.pos_line
             return
         if doc.kind == PYTHON and not _worth_parsing(doc.text):

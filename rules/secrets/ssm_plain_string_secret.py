@@ -11,8 +11,8 @@ from nhiguard.rule import Invalid, Rule, Valid
 from nhiguard.tree.node import Node
 
 from ._config import locate
+from ._providers import find_provider_keys
 from ._values import fake_key, is_oauth_secret_name, is_secret_name, looks_secret
-from .provider_keys import find_provider_keys
 
 # Parameter types that are stored and shown in clear; SecureString is KMS-encrypted.
 PLAIN_TYPES = frozenset({"String", "StringList"})
@@ -51,8 +51,7 @@ def _secret_like(name: str, value: str) -> bool:
 
 
 def ssm_secrets(root: Node) -> Iterator[tuple[str, str, Node]]:
-    """(name, value, value node) of each plain parameter that holds a secret:
-    what this rule reports, and what NHG104 therefore leaves alone."""
+    """(name, value, value node) of each plain parameter that holds a secret."""
     return ((n, v, node) for n, v, node in plain_parameters(root) if _secret_like(n, v))
 
 

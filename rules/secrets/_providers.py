@@ -1,9 +1,7 @@
-"""NHG101: API keys of AI and agent providers written as literals.
+"""The table of provider key formats and the matcher over it.
 
-The provider table below is also the detector for NHG105 (admin and
-service-account keys, `critical=True` rows) and the precedence check of
-NHG102-NHG104: a value in a known provider format is reported here, once,
-under the provider's name, and never again by a generic rule.
+NHG101 reports the ordinary rows, NHG105 the `critical=True` ones (admin and
+service-account keys); NHG104 names the provider of a base64-decoded value.
 """
 
 from __future__ import annotations
@@ -11,22 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 from nhiguard.document import Document
 from nhiguard.finding import Finding
 from nhiguard.patterns import PatternSet
-from nhiguard.rule import Invalid, Rule, Valid
+from nhiguard.rule import Rule
 
 from ._config import is_lock_file
 from ._values import (
-    HEXDIGITS,
     entropy,
-    fake_key,
     is_phrase,
     is_placeholder,
     is_random,
-    minimal_keywords,
     private_key_body,
 )
 
@@ -266,24 +260,6 @@ def _clear_edges(index: int, text: str, start: int, end: int) -> bool:
                                                                      and edge.match(text, end))
 
 
-@lru_cache(maxsize=8)
-def provider_values(text: str) -> frozenset[str]:
-    """The keys NHG101/NHG105 report in `text`: a generic rule skips any value
-    holding one of them (see the precedence note in `_values`)."""
-    return frozenset(_unescape(k.key) for k in find_provider_keys(text))
-
-
-def claimed(value: str, text: str) -> bool:
-    """Is `value` (or part of it) a provider key that NHG101/NHG105 report?"""
-    value = _unescape(value)
-    return any(key in value or value in key for key in provider_values(text) if value)
-
-
-def _unescape(key: str) -> str:
-    # A PEM key is matched as written in JSON (`\n`) but read from the tree decoded.
-    return key.replace("\\n", "\n")
-
-
 def _plausible(p: Provider, m: re.Match[str], text: str) -> bool:
     key = m.group(1)
     if p.context:
@@ -327,76 +303,3 @@ class ProviderKeyRule(Rule):
 
     def message(self, provider: str) -> str:
         return f"{provider} written as a literal."
-
-
-_OPENAI = fake_key("sk-proj-", 74, suffix="T3BlbkFJ") + fake_key("", 74)
-_ANTHROPIC = fake_key("sk-ant-api03-", 93, suffix="AA")
-_LANGSMITH = fake_key("lsv2_pt_", 32, HEXDIGITS) + fake_key("_", 10, HEXDIGITS)
-
-
-class ProviderApiKey(ProviderKeyRule):
-    """
-    ## What it does
-    Finds API keys and tokens of AI and agent providers written as literal
-    values anywhere in the repository: OpenAI, Anthropic, Hugging Face,
-    GitHub, GitLab, Slack, Google, Azure AD, Okta, Auth0, LangSmith, Pinecone,
-    Cohere, Groq, Replicate, Perplexity, Mistral, xAI, OpenRouter, Stripe,
-    HashiCorp Vault and AWS (access key IDs, secret access keys and Bedrock
-    API keys), and of the tools agents reach through MCP servers (Supabase,
-    Notion, Linear, npm, Sentry, Atlassian, Shopify, DigitalOcean, Postman,
-    Langfuse, Tavily, Firecrawl, E2B, PyPI). Formats without a distinctive prefix (Cohere, Mistral, Okta,
-    Auth0, AWS secret keys) are only reported next to their provider's name.
-    Organisation-admin and service-account keys are reported by NHG105.
-
-    A key in a known format is reported by this rule only: NHG102, NHG103 and
-    NHG104 stay silent on the same value.
-
-    ## Why is this bad?
-    A literal key never expires on its own, is copied into every clone, fork,
-    image and build log, and cannot be traced to the agent that uses it.
-    Anyone who reads the repository can act as the agent, and spend its quota.
-
-    ## Example
-    ```python
-    client = Anthropic(api_key="sk-ant-api03-...")
-    ```
-
-    ## Use instead
-    ```python
-    client = Anthropic(api_key=os.environ["ANTHROPIC_API_KEY"])
-    ```
-    Revoke the exposed key first: it is in the history even after the line is
-    deleted. Then load a short-lived credential from a secret manager or the
-    environment at run time.
-    """
-
-    id = "NHG101"
-    name = "ProviderApiKey"
-    kind = "kind/long-lived-secret"
-    severity = "high"
-    precision = "high"
-    summary = "API key of an AI or agent provider written as a literal."
-    taxa = ("NHI2:2025", "NHI7:2025", "ASI03:2026", "CWE-798")
-    keywords = minimal_keywords({k for p in PROVIDERS if not p.critical for k in p.all_keywords})
-
-    VALID = [
-        Valid('client = Anthropic(api_key=os.environ["ANTHROPIC_API_KEY"])\n'),
-        Valid('aws_key = "AKIAIOSFODNN7EXAMPLE"  # AWS documentation example\n'),
-        Valid("OPENAI_API_KEY=sk-proj-...REPLACE_ME\nGROQ_API_KEY=gsk_xxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-              "xxxxxxxxxxxxxxxxxxxxxxxx\n", path=".env"),
-        Valid('"integrity": "sha512-AKIAQ2RST3UVW4XYZ5ABqq8T+hf_Ex9kL2mN/ghp_A1b2C3=="\n',
-              path="package-lock.json"),
-        Valid(f"mistral:\n  model: {fake_key('', 32)}\n", path="config.yaml"),
-        Valid('HF_TOKEN = "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"\n'),
-        Valid('google_api_key: "AIzaYourGoogleApiKeyHere_REPLACE_ME0000"\n', path="settings.yaml"),
-    ]
-    INVALID = [
-        Invalid(f'client = Anthropic(api_key="{_ANTHROPIC}")\n', line=1),
-        Invalid(f"OPENAI_API_KEY={_OPENAI}\n", path=".env"),
-        Invalid(f'token = "{fake_key("ghp_", 36)}"\n', line=1),
-        Invalid(f"AWS_ACCESS_KEY_ID={fake_key('AKIA', 16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}\n"
-                f"AWS_SECRET_ACCESS_KEY={fake_key('', 40)}\n", path=".env", count=2),
-        Invalid(f"export const client = new Client({{ apiKey: '{_LANGSMITH}' }});\n", path="app.ts"),
-        Invalid(f"co = cohere.ClientV2(api_key=\"{fake_key('', 40)}\")\n", line=1),
-        Invalid(f"groq:\n  api_key: {fake_key('gsk_', 52)}\n", path="values.yaml", line=2),
-    ]
