@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from .pyast import dict_entries, dotted_name, is_none, positional, string_value, subscript_key
+from .pyast import (
+    children_reversed,
+    dict_entries,
+    dotted_name,
+    is_none,
+    positional,
+    string_value,
+    subscript_key,
+)
 
 if TYPE_CHECKING:
     from .document import Document
@@ -141,7 +149,13 @@ class PythonView:
 
     @cached_property
     def classes(self) -> list[ast.ClassDef]:
-        return self._index[2]
+        return [s.node for s in self.scopes if isinstance(s.node, ast.ClassDef)]
+
+    @cached_property
+    def functions(self) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+        """Every function and method in the file, nested ones too."""
+        return [s.node for s in self.scopes
+                if isinstance(s.node, ast.FunctionDef | ast.AsyncFunctionDef)]
 
     def calls(self) -> Iterator[tuple[Scope, ast.Call]]:
         for scope in self.scopes:
@@ -208,23 +222,19 @@ class PythonView:
         return out
 
     @cached_property
-    def _index(self) -> tuple[dict[str, str], list[Scope], list[ast.ClassDef]]:
+    def _index(self) -> tuple[dict[str, str], list[Scope]]:
         """One walk over the whole tree, in source order."""
         imports: dict[str, str] = {}
         scopes: list[Scope] = []
-        classes: list[ast.ClassDef] = []
         root = Scope(self.module, None, self)
         scopes.append(root)
-        stack: list[tuple[ast.AST, Scope]] = [
-            (c, root) for c in reversed(list(ast.iter_child_nodes(self.module)))]
+        stack: list[tuple[ast.AST, Scope]] = [(c, root) for c in children_reversed(self.module)]
         while stack:
             node, scope = stack.pop()
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                if isinstance(node, ast.ClassDef):
-                    classes.append(node)
                 inner = Scope(node, scope, self)
                 scopes.append(inner)
-                stack.extend((c, inner) for c in reversed(list(ast.iter_child_nodes(node))))
+                stack.extend((c, inner) for c in children_reversed(node))
                 continue
             if isinstance(node, ast.Assign):
                 self._assign(scope, node)
@@ -238,11 +248,11 @@ class PythonView:
             elif isinstance(node, ast.ImportFrom | ast.Import):
                 _add_imports(imports, node)
                 continue
-            stack.extend((c, scope) for c in reversed(list(ast.iter_child_nodes(node))))
+            stack.extend((c, scope) for c in children_reversed(node))
         for s in scopes:
             for found in s.assigned.values():
                 found.sort(key=lambda a: a[0])
-        return imports, scopes, classes
+        return imports, scopes
 
     def _assign(self, scope: Scope, node: ast.Assign) -> None:
         line = node.lineno

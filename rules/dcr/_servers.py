@@ -105,11 +105,9 @@ def fastmcp_proxies(py: PythonView) -> Iterator[tuple[Scope, ast.Call, str]]:
 
 def has_registration_gate(py: PythonView) -> bool:
     """A provider's `register_client` that can refuse (raises RegistrationError)."""
-    for node in walk(py.module):
-        if isinstance(node, _FUNCTIONS) and node.name == "register_client" \
-                and any("RegistrationError" in names_in(stmt) for stmt in node.body):
-            return True
-    return False
+    return any(fn.name == "register_client"
+               and any("RegistrationError" in names_in(stmt) for stmt in fn.body)
+               for fn in py.functions)
 
 
 def authlib_registration_endpoints(py: PythonView) -> list[ast.ClassDef]:
