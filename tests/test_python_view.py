@@ -12,6 +12,7 @@ import pytest
 from nhiguard.document import Document
 from nhiguard.engine import scan
 from nhiguard.registry import select_rules
+from nhiguard.rules.secrets._values import fake_key
 from nhiguard.sources import Artifact
 
 _OPTIONS = "from mcp.server.auth.settings import ClientRegistrationOptions\n"
@@ -158,3 +159,35 @@ def test_unparsable_input_is_a_notification(text):
     doc = Document("odd.py", text, "python")
     assert doc.python is None
     assert [n.kind for n in doc.notifications] == ["parse-error"]
+
+
+def test_every_rule_reads_one_parse_of_a_file(monkeypatch):
+    import ast
+
+    parses: list[str] = []
+    real_parse = ast.parse
+
+    def counting_parse(source, *args, **kwargs):
+        parses.append("parse")
+        return real_parse(source, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting_parse)
+    code = (f"{_OPTIONS}from fastmcp.server.auth import OAuthProxy\n"
+            "opts = ClientRegistrationOptions(enabled=True)\n"
+            f'proxy = OAuthProxy(upstream_client_secret="{fake_key("", 32)}")\n')
+    result = scan([Artifact(uri="server.py", data=code.encode())],
+                  select_rules(["NHG1", "NHG2"]))
+    # NHG102, NHG203, NHG204, NHG206 and NHG208 all read the file...
+    assert {"NHG102", "NHG203", "NHG204", "NHG206", "NHG208"} <= {f.rule_id for f in result.findings}
+    # ...from a single parse.
+    assert parses == ["parse"]
+
+
+def test_js_view_is_built_once_and_masks_comments():
+    text = "// clientSecretExpirySeconds: 0\nconst o = { clientSecretExpirySeconds: 0 };\n"
+    doc = Document("server.ts", text, "typescript")
+    js = doc.js
+    assert js is not None and doc.js is js
+    found = [(doc.position(at), value) for at, value in js.property_values("clientSecretExpirySeconds")]
+    assert found == [((2, 13), 0)]
+    assert Document("a.py", "x = 1\n", "python").js is None
