@@ -112,20 +112,22 @@ def subscript_key(node: ast.Subscript) -> str | None:
     return string_value(node.slice)
 
 
-# Fields that only ever hold markers (`Load`, `Add`, `Eq`, ...), never code:
-# skipping them saves visiting a node for nearly every name and operator.
-_MARKER_FIELDS = frozenset({"ctx", "op", "ops", "type_ignores"})
-
-
+# Fields that never hold code: markers (`Load`, `Add`, `Eq`, ...) and plain
+# names, numbers and flags. Skipping them saves visiting a node for nearly
+# every name and operator, and lets leaves (`Name`, `Constant`) end at once.
+_NON_CODE_FIELDS = frozenset({
+    "ctx", "op", "ops", "type_ignores", "id", "attr", "name", "arg", "asname", "module",
+    "level", "kind", "conversion", "is_async", "type_comment", "simple", "tag"})
 # Per node class (a fixed set), its fields that may hold nodes, last first.
-_CODE_FIELDS: dict[type, tuple[str, ...]] = {}
+_CODE_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
 
 
 def _code_fields(cls: type) -> tuple[str, ...]:
     fields = _CODE_FIELDS.get(cls)
     if fields is None:
         names: tuple[str, ...] = getattr(cls, "_fields", ())
-        fields = _CODE_FIELDS[cls] = tuple(f for f in reversed(names) if f not in _MARKER_FIELDS)
+        fields = _CODE_FIELDS[cls] = tuple(
+            f for f in reversed(names) if f not in _NON_CODE_FIELDS)
     return fields
 
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from .document import Document
 
 _MAX_DEPTH = 5
+_SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 @dataclass(eq=False)
@@ -223,35 +224,40 @@ class PythonView:
 
     @cached_property
     def _index(self) -> tuple[dict[str, str], list[Scope]]:
-        """One walk over the whole tree, in source order."""
-        imports: dict[str, str] = {}
+        """One walk over the whole tree: each scope's body in source order,
+        nested functions and classes as scopes of their own."""
+        found_imports: list[ast.Import | ast.ImportFrom] = []
         scopes: list[Scope] = []
-        root = Scope(self.module, None, self)
-        scopes.append(root)
-        stack: list[tuple[ast.AST, Scope]] = [(c, root) for c in children_reversed(self.module)]
-        while stack:
-            node, scope = stack.pop()
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                inner = Scope(node, scope, self)
-                scopes.append(inner)
-                stack.extend((c, inner) for c in children_reversed(node))
-                continue
-            if isinstance(node, ast.Assign):
-                self._assign(scope, node)
-            elif isinstance(node, ast.AnnAssign) and node.value is not None:
-                if isinstance(node.target, ast.Name):
-                    scope.assigned.setdefault(node.target.id, []).append(
-                        (node.lineno, node.value))
-            elif isinstance(node, ast.Call):
-                scope.calls.append(node)
-                _mutation_call(scope, node)
-            elif isinstance(node, ast.ImportFrom | ast.Import):
-                _add_imports(imports, node)
-                continue
-            stack.extend((c, scope) for c in children_reversed(node))
+        todo: list[tuple[ast.AST, Scope | None]] = [(self.module, None)]
+        while todo:
+            root, parent = todo.pop()
+            scope = Scope(root, parent, self)
+            scopes.append(scope)
+            stack = children_reversed(root)
+            while stack:
+                node = stack.pop()
+                if type(node) in _SCOPE_TYPES:
+                    todo.append((node, scope))
+                    continue
+                if isinstance(node, ast.Call):
+                    scope.calls.append(node)
+                    _mutation_call(scope, node)
+                elif isinstance(node, ast.Assign):
+                    self._assign(scope, node)
+                elif isinstance(node, ast.AnnAssign):
+                    _annotated_assign(scope, node)
+                elif isinstance(node, ast.Import | ast.ImportFrom):
+                    found_imports.append(node)
+                    continue
+                stack.extend(children_reversed(node))
+        # Source order, so that a later import or assignment wins.
+        scopes.sort(key=lambda s: (getattr(s.node, "lineno", 0), getattr(s.node, "col_offset", 0)))
         for s in scopes:
-            for found in s.assigned.values():
-                found.sort(key=lambda a: a[0])
+            for assigned in s.assigned.values():
+                assigned.sort(key=lambda a: a[0])
+        imports: dict[str, str] = {}
+        for node in sorted(found_imports, key=lambda n: (n.lineno, n.col_offset)):
+            _add_imports(imports, node)
         return imports, scopes
 
     def _assign(self, scope: Scope, node: ast.Assign) -> None:
@@ -268,6 +274,11 @@ class PythonView:
             elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
                 scope.attributes.setdefault(target.value.id, []).append(
                     (line, target.attr, node.value))
+
+
+def _annotated_assign(scope: Scope, node: ast.AnnAssign) -> None:
+    if node.value is not None and isinstance(node.target, ast.Name):
+        scope.assigned.setdefault(node.target.id, []).append((node.lineno, node.value))
 
 
 def _mutation_call(scope: Scope, call: ast.Call) -> None:
