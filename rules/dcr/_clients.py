@@ -46,8 +46,19 @@ _FASTMCP_OAUTH = ("fastmcp.client.auth.OAuth", "fastmcp.client.auth.oauth.OAuth"
 _FASTMCP_CLIENT = ("fastmcp.Client", "fastmcp.client.Client")
 
 
+def _may_register(text: str) -> bool:
+    """Can the text hold one of the registrations `_python` reads? Each shape
+    needs words that are then written in the file (payload keys, the imported
+    class, the library), so a file without them is not parsed for this."""
+    return (("redirect_uris" in text or "grant_types" in text)
+            and ("post" in text or "request" in text)) \
+        or "OAuthClientMetadata" in text \
+        or ("fastmcp" in text and ("OAuth" in text or "oauth" in text)) \
+        or ("keycloak" in text and "register_client" in text)
+
+
 def _python(doc: Document) -> Iterator[Registration]:
-    py = doc.python
+    py = doc.python if _may_register(doc.text) else None
     if py is None:
         return
     cimd = any(py.arguments(scope, call).given("client_metadata_url")
