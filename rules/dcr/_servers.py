@@ -92,6 +92,13 @@ def revocation_enabled(py: PythonView, node: ast.expr | None, scope: Scope,
     return UNKNOWN
 
 
+def may_build_proxy(text: str) -> bool:
+    """Can `fastmcp_proxies` find anything in this text? A proxy call names a
+    known class imported from fastmcp, or a subclass of one the file names."""
+    return "OAuthProxy" in text or "OIDCProxy" in text or (
+        "fastmcp" in text and any(name in text for name in FASTMCP_PROXIES))
+
+
 def fastmcp_proxies(py: PythonView) -> Iterator[tuple[Scope, ast.Call, str]]:
     """Calls that build a FastMCP OAuth proxy (always-on DCR): the known
     proxy classes imported from fastmcp, and local subclasses of them."""

@@ -98,8 +98,15 @@ class McpRegistrationWithoutGate(Rule):
                                   "MCP `clientRegistrationHandler` serves registration to anyone: "
                                   "it takes no initial access token.")
             return
-        from ._servers import fastmcp_proxies, has_registration_gate, registration_options
+        from ._servers import (
+            fastmcp_proxies,
+            has_registration_gate,
+            may_build_proxy,
+            registration_options,
+        )
 
+        if "ClientRegistrationOptions" not in doc.text and not may_build_proxy(doc.text):
+            return
         py = doc.python
         if py is None:
             return

@@ -78,9 +78,9 @@ class ProxyAlwaysOnDcr(Rule):
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
-        from ._servers import fastmcp_proxies
+        from ._servers import fastmcp_proxies, may_build_proxy
 
-        py = doc.python
+        py = doc.python if may_build_proxy(doc.text) else None
         if py is None:
             return
         for _, call, name in fastmcp_proxies(py):
