@@ -191,3 +191,11 @@ def test_js_view_is_built_once_and_masks_comments():
     found = [(doc.position(at), value) for at, value in js.property_values("clientSecretExpirySeconds")]
     assert found == [((2, 13), 0)]
     assert Document("a.py", "x = 1\n", "python").js is None
+
+
+def test_settings_given_registration_options_after_construction():
+    code = ("from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions\n"
+            "settings = AuthSettings(issuer_url=URL)\n"
+            "settings.client_registration_options = ClientRegistrationOptions(\n"
+            "    enabled=True, client_secret_expiry_seconds=3600)\n")
+    assert _findings(code) == {("NHG206", 3), ("NHG208", 2)}

@@ -127,7 +127,10 @@ class DcrNoRevocationPath(Rule):
         if py is None:
             return
         for scope, call in py.calls():
-            if not call.keywords or py.called(call) == "dict":
+            if call not in scope.bound and not any(
+                    kw.arg in (None, "client_registration_options") for kw in call.keywords):
+                continue  # cannot be given registration options: spare resolving its arguments
+            if py.called(call) == "dict":
                 continue  # a dict of settings is read where it is spread: `AuthSettings(**d)`
             args = py.arguments(scope, call)
             value = args.get("client_registration_options")
