@@ -1,52 +1,29 @@
 """`Document`: one artifact with lazy, cached views for rules to read.
 
 A rule asks for the cheapest view that answers its question: `text` and
-`lines` cost a decode, `tree` a config parse, `python` a libcst parse (by far
-the dearest, so only rules that need it touch it). Each view is built once,
-on first use, and a parse error becomes a notification, never an exception.
+`lines` cost a decode, `tree` a config parse, `python` an `ast` parse and
+`js` a masked copy of JS/TS source. Each view is built once, on first use,
+and shared by every rule that reads the file; a parse error becomes a
+notification, never an exception.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping
+from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from .filekinds import PYTHON, TREE_KINDS
+from .filekinds import JAVASCRIPT, PYTHON, TREE_KINDS, TYPESCRIPT
 from .finding import Level, Notification
 from .tree.node import Tree, TreeError
 
 if TYPE_CHECKING:
-    import libcst as cst
-    from libcst.metadata import CodeRange
+    from .jsview import JsView
+    from .pyview import PythonView
 
 
-class PythonView:
-    """A libcst module of the file, with the source position of every node.
-
-    Positions cost twice the parse (libcst regenerates the code to find
-    them), so they are computed on first use: a rule that finds nothing in a
-    file never pays for them.
-    """
-
-    def __init__(self, module: cst.Module) -> None:
-        self.module = module
-
-    @cached_property
-    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
-        from libcst.metadata import MetadataWrapper, PositionProvider
-
-        # The module is never mutated, so the wrapper's defensive deep copy
-        # is skipped: nodes keep their identity and the copy's cost is saved.
-        wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-        positions: Any = wrapper.resolve(PositionProvider)
-        return positions
-
-    def span(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
-        """(line, column, end_line, end_column), 1-based columns."""
-        r = self.positions[node]
-        return r.start.line, r.start.column + 1, r.end.line, r.end.column + 1
+T = TypeVar("T")
 
 
 class Document:
@@ -55,11 +32,20 @@ class Document:
         self.text = text
         self.kind = kind
         self.notifications: list[Notification] = []
+        self._derived: dict[str, Any] = {}
 
     # -- notifications -------------------------------------------------------------
     def notify(self, message: str, *, level: Level = "warning", line: int | None = None,
                kind: str = "scan") -> None:
         self.notifications.append(Notification(self.uri, message, level, line, kind))
+
+    def derived(self, key: str, build: Callable[[Document], T]) -> T:
+        """A value computed from this document once, shared by every rule that
+        asks for it under the same key (e.g. one rule family's findings model)."""
+        if key not in self._derived:
+            self._derived[key] = build(self)
+        value: T = self._derived[key]
+        return value
 
     # -- text views --------------------------------------------------------------------
     @cached_property
@@ -94,6 +80,14 @@ class Document:
         idx = bisect.bisect_right(self._line_starts, offset) - 1
         return idx + 1, offset - self._line_starts[idx] + 1
 
+    def column(self, line: int, utf8_offset: int) -> int:
+        """The 1-based character column of a UTF-8 byte offset into a line
+        (Python's `ast` counts columns in bytes)."""
+        text = self.line(line)
+        if text.isascii():
+            return utf8_offset + 1
+        return len(text.encode("utf-8")[:utf8_offset].decode("utf-8", "ignore")) + 1
+
     # -- structured views ------------------------------------------------------------
     @cached_property
     def tree(self) -> Tree | None:
@@ -119,34 +113,37 @@ class Document:
 
     @cached_property
     def python(self) -> PythonView | None:
-        """The libcst view of a Python file; None when it does not parse."""
+        """The parsed Python file; None for other kinds or when it does not
+        parse (a notification says where, with CPython's own line and message)."""
         if self.kind != PYTHON:
             return None
-        import libcst as cst
+        import ast
+        import warnings
+
+        from .pyview import PythonView
 
         try:
-            module = cst.parse_module(self.text)
-        except cst.ParserSyntaxError as exc:
-            line, message = _syntax_error(self.text, exc.raw_line, exc.message)
-            self.notify(f"could not parse as Python (line {line}): {message}", line=line,
+            with warnings.catch_warnings():
+                # Invalid escape sequences and the like warn at parse time: the
+                # file's business, not the scan's.
+                warnings.simplefilter("ignore")
+                module = ast.parse(self.text)
+        except SyntaxError as exc:
+            line = exc.lineno or 1
+            self.notify(f"could not parse as Python (line {line}): {exc.msg}", line=line,
                         kind="parse-error")
             return None
         except (RecursionError, MemoryError, ValueError) as exc:
             self.notify(f"could not parse as Python: {type(exc).__name__}", kind="parse-error")
             return None
-        return PythonView(module)
+        return PythonView(self, module)
 
+    @cached_property
+    def js(self) -> JsView | None:
+        """JavaScript/TypeScript source with comments, strings and regex
+        literals masked (offsets kept); None for other kinds."""
+        if self.kind not in (JAVASCRIPT, TYPESCRIPT):
+            return None
+        from .jsview import JsView
 
-def _syntax_error(text: str, line: int, message: str) -> tuple[int, str]:
-    """Where and why Python code does not parse. libcst's own error position
-    can trail the real one; CPython's compiler (parse only, nothing runs) is
-    exact, so its answer is preferred when it has one."""
-    import ast
-
-    try:
-        ast.parse(text)
-    except SyntaxError as exc:
-        return exc.lineno or line, exc.msg
-    except (ValueError, RecursionError, MemoryError):
-        pass
-    return line, message
+        return JsView(self.text)

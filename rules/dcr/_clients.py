@@ -1,7 +1,7 @@
 """Client-side registrations in every file kind, for NHG201 and NHG202.
 
 `registrations(doc)` returns each RFC 7591 registration request in a file:
-Python HTTP POSTs and MCP/FastMCP/python-keycloak calls (libcst), JS/TS
+Python HTTP POSTs and MCP/FastMCP/python-keycloak calls (`doc.python`), JS/TS
 `fetch`/axios bodies and MCP `clientMetadata` (text, see `_js`), JSON/YAML
 payload files (config tree) and `curl` commands in shell scripts. Both rules
 read the same list, computed once per file.
@@ -11,35 +11,29 @@ from __future__ import annotations
 
 import json
 import re
-import weakref
 from collections.abc import Iterator
 
 from nhiguard.document import Document
 from nhiguard.filekinds import JAVASCRIPT, JSON, PYTHON, SHELL, TYPESCRIPT, YAML
-from nhiguard.pyast import keyword, positional, string_value
+from nhiguard.pyast import keyword, positional
+from nhiguard.pyvalues import http_post, literal_url, payload_of, url_parts, value_of
+from nhiguard.pyview import Argument, Arguments
 from nhiguard.tree.node import Node
 
 from . import _js
 from ._payload import UNKNOWN, Registration, endpoint_verdict, is_request
-from ._python import PyFile, Scope, cst, http_post, literal_url, payload_of, url_parts
 from ._records import payload_mappings
-
-_CACHE: weakref.WeakKeyDictionary[Document, list[Registration]] = weakref.WeakKeyDictionary()
 
 
 def registrations(doc: Document) -> list[Registration]:
-    found = _CACHE.get(doc)
-    if found is None:
-        found = list(_find(doc))
-        _CACHE[doc] = found
-    return found
+    return doc.derived("dcr.registrations", lambda d: list(_find(d)))
 
 
 def _find(doc: Document) -> Iterator[Registration]:
     if doc.kind == PYTHON:
         yield from _python(doc)
     elif doc.kind in (JAVASCRIPT, TYPESCRIPT):
-        yield from _js.registrations(doc.text)
+        yield from _js.registrations(doc)
     elif doc.kind in (JSON, YAML):
         yield from _tree(doc)
     elif doc.kind == SHELL:
@@ -52,16 +46,23 @@ _FASTMCP_OAUTH = ("fastmcp.client.auth.OAuth", "fastmcp.client.auth.oauth.OAuth"
 _FASTMCP_CLIENT = ("fastmcp.Client", "fastmcp.client.Client")
 
 
-def _given(node: cst.BaseExpression | None) -> bool:
-    return node is not None and not (isinstance(node, cst.Name) and node.value == "None")
+def _may_register(text: str) -> bool:
+    """Can the text hold one of the registrations `_python` reads? Each shape
+    needs words that are then written in the file (payload keys, the imported
+    class, the library), so a file without them is not parsed for this."""
+    return (("redirect_uris" in text or "grant_types" in text)
+            and ("post" in text or "request" in text)) \
+        or "OAuthClientMetadata" in text \
+        or ("fastmcp" in text and ("OAuth" in text or "oauth" in text)) \
+        or ("keycloak" in text and "register_client" in text)
 
 
 def _python(doc: Document) -> Iterator[Registration]:
-    view = doc.python
-    if view is None:
+    py = doc.python if _may_register(doc.text) else None
+    if py is None:
         return
-    py = PyFile(view)
-    cimd = any(_given(keyword(call, "client_metadata_url")) for _, call in py.calls())
+    cimd = any(py.arguments(scope, call).given("client_metadata_url")
+               for scope, call in py.calls() if call.keywords)
     keycloak = any("keycloak" in origin for origin in py.imports.values())
     for scope, call in py.calls():
         line, column = py.pos(call)
@@ -83,13 +84,13 @@ def _python(doc: Document) -> Iterator[Registration]:
                 yield Registration(line, column, "MCP OAuthClientMetadata", payload.fields,
                                    payload.complete)
         elif name in _FASTMCP_OAUTH:
-            reg = _fastmcp_oauth(call, scope, line, column)
+            reg = _fastmcp_oauth(py.arguments(scope, call), line, column)
             if reg is not None:
                 yield reg
-        elif name in _FASTMCP_CLIENT and string_value(keyword(call, "auth")) == "oauth":
+        elif name in _FASTMCP_CLIENT and _is_oauth(py.arguments(scope, call).get("auth")):
             yield Registration(line, column, 'FastMCP Client(auth="oauth")',
                                {"client_name": "FastMCP Client", "redirect_uris": UNKNOWN})
-        elif last == "register_client" and keycloak and len(call.args) >= 2:
+        elif last == "register_client" and keycloak and len(call.args) + len(call.keywords) >= 2:
             body = keyword(call, "payload") or positional(call, 1)
             payload = payload_of(body, scope, line)
             if payload is not None and _keycloak_client(payload.fields):
@@ -97,18 +98,20 @@ def _python(doc: Document) -> Iterator[Registration]:
                                    payload.fields, payload.complete)
 
 
-def _fastmcp_oauth(call: cst.Call, scope: Scope, line: int, column: int) -> Registration | None:
+def _is_oauth(arg: Argument | None) -> bool:
+    return arg is not None and value_of(arg.value, arg.scope, arg.line) == "oauth"
+
+
+def _fastmcp_oauth(args: Arguments, line: int, column: int) -> Registration | None:
     """fastmcp's `OAuth(...)` registers unless it is given a client ID or a
     Client ID Metadata Document URL."""
-    if _given(keyword(call, "client_id")) or _given(keyword(call, "client_metadata_url")):
-        return None
-    if any(arg.star for arg in call.args):
+    if not args.complete or args.given("client_id") or args.given("client_metadata_url"):
         return None
     fields: dict[str, object] = {"client_name": "FastMCP Client", "redirect_uris": UNKNOWN}
     complete = True
-    extra = keyword(call, "additional_client_metadata")
-    if _given(extra):
-        payload = payload_of(extra, scope, line)
+    extra = args.get("additional_client_metadata")
+    if extra is not None and args.given("additional_client_metadata"):
+        payload = payload_of(extra.value, extra.scope, extra.line)
         if payload is None:
             complete = False
         else:

@@ -1,6 +1,6 @@
 """What the NHG2xx rules know about Dynamic Client Registration (RFC 7591/7592).
 
-Every reader (Python through libcst, JS/TS and shell through text, JSON and
+Every reader (Python through `ast`, JS/TS and shell through text, JSON and
 YAML through the config tree) turns what it finds into a `Registration`: the
 client metadata fields it could see and where the request is. The questions
 "is this a registration?", "who owns it?" and "when does it expire?" are

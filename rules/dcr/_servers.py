@@ -16,25 +16,26 @@ library's shapes are read in one place:
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from nhiguard.pyast import call_name, child_nodes, dotted_name, keyword, literal_value
-
-from ._payload import UNKNOWN
-from ._python import PyFile, Scope, cst, value_of
+from nhiguard.pyast import UNKNOWN, is_none, literal_value, names_in, string_value, walk
+from nhiguard.pyvalues import value_of
+from nhiguard.pyview import PythonView, Scope
 
 FASTMCP_PROXIES = frozenset({
     "OAuthProxy", "OIDCProxy", "GitHubProvider", "GoogleProvider", "AzureProvider",
     "Auth0Provider", "WorkOSProvider", "DiscordProvider", "AWSCognitoProvider", "OCIProvider",
 })
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 @dataclass
 class DcrOptions:
     """One `ClientRegistrationOptions(...)` call."""
 
-    call: cst.Call
+    call: ast.Call
     scope: Scope
     line: int
     column: int
@@ -42,153 +43,148 @@ class DcrOptions:
     expiry: object  # seconds, None (absent/None) or UNKNOWN
 
 
-def registration_options(py: PyFile) -> Iterator[DcrOptions]:
+def registration_options(py: PythonView) -> Iterator[DcrOptions]:
     for scope, call in py.calls():
-        name = call_name(call) or ""
-        if name.rsplit(".", 1)[-1] != "ClientRegistrationOptions":
+        if py.called(call) != "ClientRegistrationOptions":
             continue
-        if any(arg.star for arg in call.args):
+        args = py.arguments(scope, call)
+        if not args.complete:
             continue
         line, column = py.pos(call)
-        enabled_node = keyword(call, "enabled")
-        enabled = False if enabled_node is None else value_of(enabled_node, scope, line)
-        expiry_node = keyword(call, "client_secret_expiry_seconds")
-        expiry = None if expiry_node is None else value_of(expiry_node, scope, line)
-        yield DcrOptions(call, scope, line, column, enabled, expiry)
+        enabled = args.get("enabled")
+        expiry = args.get("client_secret_expiry_seconds")
+        yield DcrOptions(
+            call, scope, line, column,
+            False if enabled is None else value_of(enabled.value, enabled.scope, enabled.line),
+            None if expiry is None else value_of(expiry.value, expiry.scope, expiry.line))
 
 
-def options_for(py: PyFile, node: cst.BaseExpression | None, scope: Scope,
+def options_for(py: PythonView, node: ast.expr | None, scope: Scope,
                 line: int) -> DcrOptions | None:
     """The `ClientRegistrationOptions` a `client_registration_options=` value is,
     inline or through a name assigned in the same scope."""
-    if isinstance(node, cst.Name):
-        found = scope.lookup(node.value, line)
+    if isinstance(node, ast.Name):
+        found = scope.lookup(node.id, line)
         if found is None:
             return None
         node = found[2]
-    if not isinstance(node, cst.Call):
+    if not isinstance(node, ast.Call):
         return None
     return next((o for o in registration_options(py) if o.call is node), None)
 
 
-def revocation_enabled(node: cst.BaseExpression | None, scope: Scope, line: int) -> object:
+def revocation_enabled(py: PythonView, node: ast.expr | None, scope: Scope,
+                       line: int) -> object:
     """True/False/UNKNOWN for a `revocation_options=` value."""
-    if node is None:
+    if node is None or is_none(node):
         return False
-    if isinstance(node, cst.Name):
-        if node.value == "None":
-            return False
-        found = scope.lookup(node.value, line)
+    if isinstance(node, ast.Name):
+        found = scope.lookup(node.id, line)
         if found is None:
             return UNKNOWN
         scope, line, node = found[0], found[1], found[2]
-    if isinstance(node, cst.Call) and (call_name(node) or "").endswith("RevocationOptions"):
-        enabled = keyword(node, "enabled")
-        return False if enabled is None else value_of(enabled, scope, line)
+    if isinstance(node, ast.Call) and py.called(node).endswith("RevocationOptions"):
+        args = py.arguments(scope, node)
+        enabled = args.get("enabled")
+        if enabled is None:
+            return False if args.complete else UNKNOWN
+        return value_of(enabled.value, enabled.scope, enabled.line)
     return UNKNOWN
 
 
-def fastmcp_proxies(py: PyFile) -> Iterator[tuple[Scope, cst.Call, str]]:
+def may_build_proxy(text: str) -> bool:
+    """Can `fastmcp_proxies` find anything in this text? A proxy call names a
+    known class imported from fastmcp, or a subclass of one the file names."""
+    return "OAuthProxy" in text or "OIDCProxy" in text or (
+        "fastmcp" in text and any(name in text for name in FASTMCP_PROXIES))
+
+
+def fastmcp_proxies(py: PythonView) -> Iterator[tuple[Scope, ast.Call, str]]:
     """Calls that build a FastMCP OAuth proxy (always-on DCR): the known
     proxy classes imported from fastmcp, and local subclasses of them."""
-    local = {c.name.value for base in ("OAuthProxy", "OIDCProxy")
-             for c in subclasses_of(py.module, base)}
+    local = {c.name for c in py.subclasses_of("OAuthProxy", "OIDCProxy")}
     for scope, call in py.calls():
-        name = call_name(call) or ""
         qualified = py.qualified(call) or ""
-        last = name.rsplit(".", 1)[-1]
+        last = qualified.rsplit(".", 1)[-1]
         if last in local or (last in FASTMCP_PROXIES and qualified.startswith("fastmcp.")):
             yield scope, call, last
 
 
-def has_registration_gate(py: PyFile) -> bool:
+def has_registration_gate(py: PythonView) -> bool:
     """A provider's `register_client` that can refuse (raises RegistrationError)."""
-    for node in _walk(py.module):
-        if isinstance(node, cst.FunctionDef) and node.name.value == "register_client" \
-                and "RegistrationError" in names_in(node.body):
+    return any(fn.name == "register_client"
+               and any("RegistrationError" in names_in(stmt) for stmt in fn.body)
+               for fn in py.functions)
+
+
+def authlib_registration_endpoints(py: PythonView) -> list[ast.ClassDef]:
+    if "authlib" not in " ".join(py.imports.values()):
+        return []
+    return py.subclasses_of("ClientRegistrationEndpoint")
+
+
+def authlib_has_configuration_endpoint(py: PythonView) -> bool:
+    # The text test first: it spares a walk of every file that never names it.
+    return "ClientConfigurationEndpoint" in py.doc.text and \
+        "ClientConfigurationEndpoint" in names_in(py.module)
+
+
+def method(cls: ast.ClassDef, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    return methods(cls).get(name)
+
+
+def writes_zero_expiry(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """An override that still writes `client_secret_expires_at` as 0: as a dict
+    entry, a keyword argument or an assignment."""
+    for node in walk(fn):
+        pairs: list[tuple[ast.AST | None, ast.expr]]
+        if isinstance(node, ast.Dict):
+            pairs = list(zip(node.keys, node.values, strict=True))
+        elif isinstance(node, ast.keyword):
+            pairs = [(node, node.value)]
+        elif isinstance(node, ast.Assign):
+            pairs = [(target, node.value) for target in node.targets]
+        else:
+            continue
+        if any(_names_expiry(key) and _is_zero(value) for key, value in pairs):
             return True
     return False
 
 
-def authlib_registration_endpoints(py: PyFile) -> list[cst.ClassDef]:
-    if "authlib" not in " ".join(py.imports.values()):
-        return []
-    return list(subclasses_of(py.module, "ClientRegistrationEndpoint"))
+def _names_expiry(node: ast.AST | None) -> bool:
+    if isinstance(node, ast.keyword):
+        return "client_secret_expires_at" in (node.arg or "")
+    if node is None:
+        return False
+    return any("client_secret_expires_at" in (string_value(n) or "") for n in walk(node)) or \
+        "client_secret_expires_at" in " ".join(names_in(node))
 
 
-def authlib_has_configuration_endpoint(py: PyFile) -> bool:
-    return "ClientConfigurationEndpoint" in names_in(py.module)
-
-
-def method(cls: cst.ClassDef, name: str) -> cst.FunctionDef | None:
-    return methods(cls).get(name)
-
-
-def writes_zero_expiry(fn: cst.FunctionDef) -> bool:
-    """An override that still writes `client_secret_expires_at` as 0."""
-    for node in _walk(fn.body):
-        if isinstance(node, cst.DictElement | cst.Arg | cst.Assign):
-            text = cst.Module([]).code_for_node(node).replace(" ", "")
-            if "client_secret_expires_at" in text and text.rstrip(",").endswith(("=0", ":0")):
-                return True
-    return False
-
-
-def _walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        stack.extend(child_nodes(n))
+def _is_zero(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and type(node.value) is int and node.value == 0
 
 
 # -- classes ---------------------------------------------------------------------------
-def subclasses_of(module: cst.Module, base: str) -> Iterator[cst.ClassDef]:
-    """Classes in the file with a base whose last name is `base`."""
-    stack: list[cst.CSTNode] = [module]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.ClassDef):
-            names = [dotted_name(a.value) or "" for a in node.bases]
-            if any(n.rsplit(".", 1)[-1] == base for n in names):
-                yield node
-        stack.extend(child_nodes(node))
+def methods(cls: ast.ClassDef) -> dict[str, ast.FunctionDef | ast.AsyncFunctionDef]:
+    return {s.name: s for s in cls.body if isinstance(s, _FUNCTIONS)}
 
 
-def methods(cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
-    body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
-    return {s.name.value: s for s in body if isinstance(s, cst.FunctionDef)}
-
-
-def ignores_request(fn: cst.FunctionDef) -> bool:
+def ignores_request(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     """True when a check method (`authenticate_token(self, request)`) never
     reads its request and returns something truthy: it lets everyone in."""
-    params = [p.name.value for p in fn.params.params]
+    params = [p.arg for p in fn.args.args]
     if len(params) < 2:
         return False
     request = params[1]
-    returns: list[cst.Return] = []
-    stack: list[cst.CSTNode] = [fn.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, cst.Name) and node.value == request:
-            return False
-        if isinstance(node, cst.Return):
-            returns.append(node)
-        if isinstance(node, cst.Raise):
-            return False
-        stack.extend(child_nodes(node))
+    returns: list[ast.Return] = []
+    for stmt in fn.body:
+        for node in walk(stmt):
+            if isinstance(node, ast.Name | ast.Attribute) and request in (
+                    getattr(node, "id", None), getattr(node, "attr", None)):
+                return False
+            if isinstance(node, ast.Return):
+                returns.append(node)
+            if isinstance(node, ast.Raise):
+                return False
     values = [literal_value(r.value) if r.value is not None else None for r in returns]
     return bool(returns) and all(v not in (None, False, 0, "") for v in values)
-
-
-def names_in(node: cst.CSTNode) -> set[str]:
-    """Every identifier and attribute name in a subtree."""
-    out: set[str] = set()
-    stack: list[cst.CSTNode] = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, cst.Name):
-            out.add(n.value)
-        stack.extend(child_nodes(n))
-    return out

@@ -114,9 +114,6 @@ class DcrNoRevocationPath(Rule):
             yield from self._records(doc)
 
     def _python(self, doc: Document) -> Iterator[Finding]:
-        from nhiguard.pyast import keyword
-
-        from ._python import PyFile  # libcst is imported only when needed
         from ._servers import (
             authlib_has_configuration_endpoint,
             authlib_registration_endpoints,
@@ -126,24 +123,36 @@ class DcrNoRevocationPath(Rule):
             revocation_enabled,
         )
 
-        view = doc.python
-        if view is None:
+        py = doc.python
+        if py is None:
             return
-        py = PyFile(view)
         for scope, call in py.calls():
-            value = keyword(call, "client_registration_options")
+            if call not in scope.bound and not any(
+                    kw.arg in (None, "client_registration_options") for kw in call.keywords):
+                continue  # cannot be given registration options: spare resolving its arguments
+            if py.called(call) == "dict":
+                continue  # a dict of settings is read where it is spread: `AuthSettings(**d)`
+            args = py.arguments(scope, call)
+            value = args.get("client_registration_options")
             if value is None:
                 continue
             line, column = py.pos(call)
-            opts = options_for(py, value, scope, line)
+            opts = options_for(py, value.value, value.scope, value.line)
             if opts is None or opts.enabled is not True:
                 continue
-            if revocation_enabled(keyword(call, "revocation_options"), scope, line) is False:
+            revocation = args.get("revocation_options")
+            if revocation is None and not args.complete:
+                continue
+            enabled = False if revocation is None else revocation_enabled(
+                py, revocation.value, revocation.scope, revocation.line)
+            if enabled is False:
                 yield self.report(doc, line, column,
                                   "Dynamic client registration is enabled but token revocation is "
                                   "not (`revocation_options=RevocationOptions(enabled=True)`).")
-        for _, call, name in fastmcp_proxies(py):
-            if name == "OAuthProxy" and keyword(call, "upstream_revocation_endpoint") is None:
+        for scope, call, name in fastmcp_proxies(py):
+            args = py.arguments(scope, call)
+            if name == "OAuthProxy" and args.complete and \
+                    args.get("upstream_revocation_endpoint") is None:
                 line, column = py.pos(call)
                 yield self.report(doc, line, column,
                                   "FastMCP `OAuthProxy` registers clients but has no "
@@ -154,7 +163,7 @@ class DcrNoRevocationPath(Rule):
             if method(cls, "generate_client_registration_info") is None:
                 line, column = py.pos(cls)
                 yield self.report(doc, line, column,
-                                  f"authlib registration endpoint `{cls.name.value}` returns no "
+                                  f"authlib registration endpoint `{cls.name}` returns no "
                                   "RFC 7592 management URI or token, and no "
                                   "`ClientConfigurationEndpoint` is registered.")
 

@@ -156,18 +156,16 @@ class DcrOpenRegistration(Rule):
                 yield from self._authlib(doc)
 
     def _authlib(self, doc: Document) -> Iterator[_idp.Hit]:
-        from ._python import PyFile  # libcst is imported only when needed
         from ._servers import authlib_registration_endpoints, ignores_request, method
 
-        view = doc.python
-        if view is None:
+        py = doc.python
+        if py is None:
             return
-        py = PyFile(view)
         for cls in authlib_registration_endpoints(py):
             for name in ("authenticate_token", "authenticate_user"):
                 fn = method(cls, name)
                 if fn is not None and ignores_request(fn):
                     line, column = py.pos(fn)
                     yield _idp.Hit(line, column,
-                                   f"authlib registration endpoint `{cls.name.value}` accepts "
+                                   f"authlib registration endpoint `{cls.name}` accepts "
                                    f"every request: `{name}` never reads the request.")

@@ -116,7 +116,7 @@ class DcrRequestMissingOwner(Rule):
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
-        from ._clients import registrations  # libcst is imported only when needed
+        from ._clients import registrations
 
         for reg in registrations(doc):
             if not reg.complete or approved(reg.url, self.policy):

@@ -21,7 +21,7 @@ from nhiguard.filekinds import (
 from nhiguard.finding import Finding
 from nhiguard.rule import Invalid, Rule, Valid
 
-from . import _idp, _js
+from . import _idp
 from ._payload import days, seconds
 
 
@@ -153,7 +153,6 @@ class DcrServerSecretNoExpiry(Rule):
         return None
 
     def _python(self, doc: Document) -> Iterator[Finding]:
-        from ._python import PyFile  # libcst is imported only when needed
         from ._servers import (
             authlib_registration_endpoints,
             method,
@@ -161,10 +160,9 @@ class DcrServerSecretNoExpiry(Rule):
             writes_zero_expiry,
         )
 
-        view = doc.python
-        if view is None:
+        py = doc.python
+        if py is None:
             return
-        py = PyFile(view)
         for opts in registration_options(py):
             if opts.enabled is False:
                 continue
@@ -184,12 +182,15 @@ class DcrServerSecretNoExpiry(Rule):
             if override is None or writes_zero_expiry(override):
                 line, column = py.pos(cls)
                 yield self.report(doc, line, column,
-                                  f"authlib registration endpoint `{cls.name.value}` issues "
+                                  f"authlib registration endpoint `{cls.name}` issues "
                                   "`client_secret_expires_at = 0` (never): override "
                                   "`generate_client_info` to set an expiry.")
 
     def _typescript(self, doc: Document) -> Iterator[Finding]:
-        for offset, value in _js.property_values(doc.text, "clientSecretExpirySeconds"):
+        js = doc.js
+        if js is None:
+            return
+        for offset, value in js.property_values("clientSecretExpirySeconds"):
             secs = seconds(value)
             problem = None if secs is None else self._too_long(secs)
             if problem is not None:

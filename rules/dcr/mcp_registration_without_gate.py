@@ -9,8 +9,6 @@ from nhiguard.filekinds import JAVASCRIPT, PYTHON, TYPESCRIPT
 from nhiguard.finding import Finding
 from nhiguard.rule import Invalid, Rule, Valid
 
-from . import _js
-
 
 class McpRegistrationWithoutGate(Rule):
     """
@@ -90,7 +88,9 @@ class McpRegistrationWithoutGate(Rule):
 
     def check(self, doc: Document) -> Iterator[Finding]:
         if doc.kind != PYTHON:
-            for offset in _js.code_occurrences(doc.text, r"\bclientRegistrationHandler\s*\("):
+            js = doc.js
+            occurrences = js.code_occurrences(r"\bclientRegistrationHandler\s*\(") if js else ()
+            for offset in occurrences:
                 if doc.text[max(0, offset - 20):offset].rstrip().endswith("function"):
                     continue  # the SDK's own definition
                 line, column = doc.position(offset)
@@ -98,13 +98,18 @@ class McpRegistrationWithoutGate(Rule):
                                   "MCP `clientRegistrationHandler` serves registration to anyone: "
                                   "it takes no initial access token.")
             return
-        from ._python import PyFile  # libcst is imported only when needed
-        from ._servers import fastmcp_proxies, has_registration_gate, registration_options
+        from ._servers import (
+            fastmcp_proxies,
+            has_registration_gate,
+            may_build_proxy,
+            registration_options,
+        )
 
-        view = doc.python
-        if view is None:
+        if "ClientRegistrationOptions" not in doc.text and not may_build_proxy(doc.text):
             return
-        py = PyFile(view)
+        py = doc.python
+        if py is None:
+            return
         gated = has_registration_gate(py)
         for opts in registration_options(py):
             if opts.enabled is True and not gated:

@@ -78,13 +78,11 @@ class ProxyAlwaysOnDcr(Rule):
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
-        from ._python import PyFile  # libcst is imported only when needed
-        from ._servers import fastmcp_proxies
+        from ._servers import fastmcp_proxies, may_build_proxy
 
-        view = doc.python
-        if view is None:
+        py = doc.python if may_build_proxy(doc.text) else None
+        if py is None:
             return
-        py = PyFile(view)
         for _, call, name in fastmcp_proxies(py):
             line, column = py.pos(call)
             yield self.report(doc, line, column,

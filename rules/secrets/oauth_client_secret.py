@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -13,10 +14,11 @@ from nhiguard.pyast import (
     call_name,
     dict_entries,
     dotted_name,
-    iter_nodes,
     keyword,
     positional,
     string_value,
+    subscript_key,
+    walk,
 )
 from nhiguard.rule import Invalid, Rule, Valid
 
@@ -25,7 +27,7 @@ from ._gate import may_hold_secret
 from ._values import fake_key, is_oauth_secret_name, looks_secret
 
 if TYPE_CHECKING:
-    import libcst as cst
+    from nhiguard.pyview import PythonView
 
 # Calls that read a setting and take a default: os.getenv("X", "default"),
 # python-decouple's config("X", default=...), environs' env.str("X", "default").
@@ -167,14 +169,12 @@ class OAuthClientSecretLiteral(Rule):
             return
         if doc.kind == PYTHON and not _worth_parsing(doc.text):
             return
-        view = doc.python if doc.kind == PYTHON else None
-        if view is not None:
-            for key, node in _python_literals(view.module):
+        py = doc.python if doc.kind == PYTHON else None
+        if py is not None:
+            for key, node in _python_literals(py):
                 value = string_value(node)
-                # `check` asks the same; asked here first, only a value it can
-                # report pays for positions (twice the parse).
-                if value is not None and is_oauth_secret_name(key) and looks_secret(value):
-                    yield key, value, view.span(node)[0]
+                if value is not None:
+                    yield key, value, py.line(node)
             return
         for number, text in enumerate(doc.lines, 1):
             for m in _LINE.finditer(text):
@@ -195,52 +195,56 @@ def _worth_parsing(text: str) -> bool:
     return False
 
 
-def _python_literals(module: cst.Module) -> Iterator[tuple[str, cst.BaseExpression]]:
+def _python_literals(py: PythonView) -> Iterator[tuple[str, ast.expr]]:
     """(name, value expression) for every string a Python module binds to a name."""
-    import libcst as cst
-
-    for node in iter_nodes(module, cst.Call, cst.Assign, cst.AnnAssign, cst.Dict, cst.Param):
-        if isinstance(node, cst.Call):
-            for arg in node.args:
-                if arg.keyword is not None:
-                    yield arg.keyword.value, arg.value
+    for node in walk(py.module):
+        if isinstance(node, ast.Call):
+            for kw in node.keywords:
+                if kw.arg is not None:
+                    yield kw.arg, kw.value
             if call_name(node) in _ENV_GETTERS:
                 name = string_value(positional(node, 0))
                 default = positional(node, 1) or keyword(node, "default")
                 if name is not None and default is not None:
                     yield name, default
-        elif isinstance(node, cst.Assign):
+        elif isinstance(node, ast.Assign):
             for target in node.targets:
-                name = _target_name(target.target)
+                name = _target_name(target)
                 if name:
                     yield name, _unwrap(node.value)
-        elif isinstance(node, cst.AnnAssign):
+        elif isinstance(node, ast.AnnAssign):
             name = _target_name(node.target)
             if name and node.value is not None:
                 yield name, _unwrap(node.value)
-        elif isinstance(node, cst.Dict):
+        elif isinstance(node, ast.Dict):
             yield from dict_entries(node)
-        elif node.default is not None:
-            yield node.name.value, node.default
+        elif isinstance(node, ast.arguments):
+            yield from _parameter_defaults(node)
 
 
-def _unwrap(value: cst.BaseExpression) -> cst.BaseExpression:
+def _parameter_defaults(args: ast.arguments) -> Iterator[tuple[str, ast.expr]]:
+    """`def f(client_secret="v")`: defaults belong to the last parameters."""
+    positional_params = args.posonlyargs + args.args
+    for param, default in zip(positional_params[len(positional_params) - len(args.defaults):],
+                              args.defaults, strict=True):
+        yield param.arg, default
+    for param, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        if kw_default is not None:
+            yield param.arg, kw_default
+
+
+def _unwrap(value: ast.expr) -> ast.expr:
     """`SecretStr("v")`, pydantic `Field("v")` / `Field(default="v")` -> the literal."""
-    import libcst as cst
-
-    if isinstance(value, cst.Call) and (call_name(value) or "").rsplit(".", 1)[-1] in _WRAPPERS:
+    if isinstance(value, ast.Call) and (call_name(value) or "").rsplit(".", 1)[-1] in _WRAPPERS:
         inner = keyword(value, "default") or positional(value, 0)
         if inner is not None:
             return inner
     return value
 
 
-def _target_name(target: cst.BaseExpression) -> str | None:
+def _target_name(target: ast.expr) -> str | None:
     """`CLIENT_SECRET`, `self.client_secret` -> its last name; `x["client_secret"]` -> the key."""
-    import libcst as cst
-
-    if isinstance(target, cst.Subscript) and len(target.slice) == 1:
-        index = target.slice[0].slice
-        return string_value(index.value) if isinstance(index, cst.Index) else None
+    if isinstance(target, ast.Subscript):
+        return subscript_key(target)
     name = dotted_name(target)
     return name.rsplit(".", 1)[-1] if name else None
