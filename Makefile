@@ -37,7 +37,7 @@ test: $(STAMP) $(MULTITOOL)
 # many more generated examples than `make test` runs.
 FUZZ_EXAMPLES ?= 1000
 fuzz: $(STAMP)
-	NHIGUARD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_redaction.py
+	NHIGUARD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_redaction.py tests/test_fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check scanner rules tests benchmarks
