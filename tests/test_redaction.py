@@ -254,3 +254,19 @@ def test_findings_and_notifications_scrub_themselves() -> None:
     assert _REG_SECRET not in f.message + f.snippet + n.message
     assert _REG_SECRET not in with_fingerprints([f])[0].fingerprint
     assert scrub(scrub(f.snippet)) == f.snippet
+
+
+@pytest.mark.parametrize("name", ["results.sarif", "results.sarif.json"])
+def test_a_report_holds_nothing_a_scanner_takes_for_a_live_secret(name: str) -> None:
+    """Rule help travels in every SARIF report; its examples are plainly
+    redacted, so scanning a report (a second run, another tool) finds nothing."""
+    from nhiguard.engine import ScanResult
+
+    rules = list(all_rule_classes())
+    sarif = render("sarif", Report(ScanResult([], [], 0, 0), rules, Path.cwd()))
+    assert "OauthClientSecretLiteral" in sarif
+    findings, _, _ = _scan_all_formats({name: sarif})
+    # The secret rules (NHG1xx); a DCR rule reading a help example as config
+    # is about the report being scanned at all, not about a secret in it.
+    secrets = [(f.rule_id, f.snippet) for f in findings if f.rule_id.startswith("NHG1")]
+    assert not secrets
