@@ -61,6 +61,8 @@ _PUBLIC_LAST_WORDS = frozenset(str.split(
     "mode enabled required supported issuer scope scopes lifetime rotation policy location "
     "version store provider algorithm alg"
 ))
+# The key of a line holding one setting: `KEY=`, `export KEY=`, `key:`, `- key:`.
+_LINE_KEY = re.compile(r"[ \t]*(?:export[ \t]+|-[ \t]+)?[A-Za-z_]")
 _BARE_VALUE = re.compile(r"""[^\s,;}\])"'`]+""")
 _BARE_SKIP = re.compile(r"-?[0-9][0-9_.]*|true|false|null|none|nil|yes|no|~|\||>|[|>][-+]?", re.I)
 _AUTH_SCHEME = re.compile(r"(?:Bearer|Basic|Token|Bot|Digest|ApiKey)[ \t]+", re.I)
@@ -168,7 +170,13 @@ def _value_spans(line: str, code: bool) -> list[Span]:
             start = scheme.end()
         bare = _BARE_VALUE.match(line, start)
         if bare and not _BARE_SKIP.fullmatch(bare.group()) and not bare.group().startswith("$"):
-            spans.append(bare.span())
+            end = bare.end()
+            if _LINE_KEY.fullmatch(line, 0, m.start(1) + 1):
+                # `PASSWORD=correct horse`, `password: a, b`: the line holds one
+                # setting, so its value runs to the end (or to a ` #` comment).
+                comment = line.find(" #", end)
+                end = len(line.rstrip()) if comment < 0 else comment
+            spans.append((bare.start(), end))
     return spans
 
 

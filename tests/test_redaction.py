@@ -270,3 +270,13 @@ def test_a_report_holds_nothing_a_scanner_takes_for_a_live_secret(name: str) -> 
     # is about the report being scanned at all, not about a secret in it.
     secrets = [(f.rule_id, f.snippet) for f in findings if f.rule_id.startswith("NHG1")]
     assert not secrets
+
+
+@pytest.mark.parametrize("line,shown", [
+    ("PASSWORD=correct horse battery # rotated monthly", "PASSWORD=******** # rotated monthly"),
+    ("  - api_key: hello world", "- api_key: ********"),
+    ("{client_secret: abcd, grant_types: [x]}", "{client_secret: ********, grant_types: [x]}"),
+    ("x = 1, token = abc, y = 2", "x = 1, token = ********, y = 2"),
+])
+def test_a_bare_value_runs_to_the_end_only_on_a_line_of_one_setting(line: str, shown: str) -> None:
+    assert render_snippet(line, 1, kind="env") == shown
