@@ -41,7 +41,7 @@ def test_the_inventory_finds_the_patterns_of_every_layer() -> None:
     assert len(PATTERNS) > 150
     assert any("clientMetadata" in p for p in sources)  # a rule's module-level pattern
     assert any(p.startswith("(ghp_") for p in sources)  # a provider row's pattern
-    assert any("(?<=[a-z0-9])(?=[A-Z])" in p for p in sources)  # a helper's pattern
+    assert any("(?<=[a-z0-9])(?=[A-Z])" in p for p in sources)  # a shared function's pattern
 
 
 # Possessive quantifiers never backtrack, and the analyser cannot read them;
