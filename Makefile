@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MULTITOOL := tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench fuzz clean
 
 setup: $(STAMP)
 
@@ -32,6 +32,12 @@ demo: $(STAMP)
 
 test: $(STAMP) $(MULTITOOL)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The property tests (no secret in any report, no view or rule raising) with
+# many more generated examples than `make test` runs.
+FUZZ_EXAMPLES ?= 1000
+fuzz: $(STAMP)
+	NHIGUARD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_redaction.py tests/test_fuzz.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check scanner rules tests benchmarks

@@ -3,6 +3,10 @@
 A `Finding` holds a redacted snippet and never the secret itself. Its
 fingerprint is a hash of the rule and the redacted line, so it survives line
 moves and unrelated edits and reveals nothing about the secret.
+
+Both classes scrub their own text when made (`redact.scrub`): whoever builds
+one, a secret-shaped value in a snippet, message or notification (a parser
+quoting the line it failed on) is masked before anything can print it.
 """
 
 from __future__ import annotations
@@ -10,6 +14,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 from typing import Literal
+
+from .filekinds import kind_of
+from .redact import SNIPPET_MAX, scrub
 
 Level = Literal["error", "warning", "note"]
 
@@ -32,6 +39,12 @@ class Finding:
     # Set by a history scan: the commit that introduced the scanned blob.
     commit: str | None = None
 
+    def __post_init__(self) -> None:
+        kind = kind_of(self.uri)
+        snippet = scrub(self.snippet, kind)
+        object.__setattr__(self, "snippet", snippet if len(snippet) <= SNIPPET_MAX else "")
+        object.__setattr__(self, "message", scrub(self.message))
+
     @property
     def suppressed(self) -> bool:
         return self.suppression is not None
@@ -50,6 +63,9 @@ class Notification:
     line: int | None = None
     # A short stable identifier of what happened, e.g. "parse-error", "binary".
     kind: str = "scan"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "message", scrub(self.message))
 
     def sort_key(self) -> tuple[str, int, str]:
         return (self.uri, self.line or 0, self.message)

@@ -19,7 +19,7 @@ from .document import Document
 from .filekinds import ALL_KINDS
 from .finding import Finding, Level
 from .policy import Policy
-from .redact import contains_secret, redact_line
+from .redact import contains_secret, pem_body_lines, render_snippet
 
 Severity = Literal["critical", "high", "medium", "low"]
 Precision = Literal["very-high", "high", "medium", "low"]
@@ -113,7 +113,8 @@ class Rule:
         secret: str | None = None,
         public_prefix: str = "",
     ) -> Finding:
-        """A finding at (line, column) whose snippet has `secret` masked.
+        """A finding at (line, column) whose snippet has `secret`, and every
+        other secret-like value on the line, masked (`redact.render_snippet`).
 
         `public_prefix` is a fixed, non-secret marker of the key's format
         (`ghp_`, `sk-ant-api03-`) that the snippet may keep; nothing else of
@@ -136,7 +137,8 @@ class Rule:
             end_line=end_line,
             end_column=end_column,
             message=message or self.summary,
-            snippet=redact_line(text, secrets, public_prefix),
+            snippet=render_snippet(text, column, secrets, public_prefix, doc.kind,
+                                   pem_body=line in pem_body_lines(doc.text)),
             level=self.level,
         )
 

@@ -26,8 +26,12 @@ _HTTP_CALLEES = re.compile(r"(?:^|\.)(?:fetch|post|request|got|ky|\$fetch|ofetch
 # -- registrations -----------------------------------------------------------------------
 _REDIRECT_KEY = re.compile(r"""(?:(["'])redirect_uris\1|\bredirect_uris\b)\s*:""")
 _GRANT_KEY = re.compile(r"""(?:(["'])grant_types\1|\bgrant_types\b)\s*:""")
+# Each run of white space is read by one `\s*` only, and a type annotation is
+# words separated by spaces, never ending in one: adjacent `\s*` and a class
+# holding a space shared every blank, so a long run of them took cubic time.
 _METADATA_BEFORE = re.compile(
-    r"(?:\bclientMetadata\s*(?:\(\s*\))?\s*(?::\s*[\w.<>\[\]| ]+)?\s*(?:[:=]|\{\s*return)"
+    r"(?:\bclientMetadata\s*(?:\(\s*\)\s*)?(?::\s*[\w.<>\[\]|]+(?: +[\w.<>\[\]|]+)*\s*)?"
+    r"(?:[:=]|\{\s*return)"
     r"|:\s*OAuthClientMetadata\s*=)\s*$")
 _ASSIGNED_TO = re.compile(r"\b([A-Za-z_$][\w$]*)\s*(?::\s*([\w.<>\[\]| ]+))?=\s*$")
 _CIMD = re.compile(r"\bclientMetadataUrl\b\s*(?:[:=]|\(\s*\))")

@@ -218,15 +218,36 @@ def find_provider_keys(text: str, uri: str = "") -> Iterator[KeyMatch]:
         return
     public = uri.lower().endswith(_PUBLIC_KEY_FILES)
     seen: set[tuple[int, int]] = set()
+    pem = _pem_bodies(text)
     for index, m in _matches(text):
         provider = PROVIDERS[index]
         if (public and provider.prefix == "AIza") or (index, m.start(1)) in seen:
             continue
+        if pem and not provider.critical and any(a <= m.start(1) < b for a, b in pem):
+            continue  # 64 base64 characters of a private key are no API key
         if not _clear_edges(index, text, m.start(1), m.end(1)):
             continue
         seen.add((index, m.start(1)))
         if _plausible(provider, m, text):
             yield KeyMatch(provider, m.group(1), m.start(1), m.end(1))
+
+
+_PEM_BLOCK = re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----")
+_PEM_BLOCK_END = re.compile(r"-----END [A-Z0-9 ]{0,40}PRIVATE KEY-----")
+
+
+def _pem_bodies(text: str) -> list[tuple[int, int]]:
+    """Offsets of the bodies of PEM private keys in `text` (reported as keys
+    by NHG105 or the generic rules, never piecemeal as other formats)."""
+    if "PRIVATE KEY" not in text:
+        return []
+    bodies = []
+    for begin in _PEM_BLOCK.finditer(text):
+        end = _PEM_BLOCK_END.search(text, begin.end())
+        bodies.append((begin.end(), end.start() if end else len(text)))
+        if end is None:  # no later block ends either: one search, not one per marker
+            break
+    return bodies
 
 
 def _matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:

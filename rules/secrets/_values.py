@@ -152,7 +152,11 @@ _HASHED = re.compile(
     re.I,
 )
 # Words joined by separators, or camelCase words with a short number at the end.
-_PHRASE = re.compile(r"[A-Za-z]+(?:[-_.](?:[A-Za-z]+|[0-9]{1,4}))+|(?:[A-Z]?[a-z]{2,})+[0-9]{0,4}")
+# After the first word each word starts upper-case, so a text splits into words
+# one way only: `(?:[A-Z]?[a-z]{2,})+` accepts the same texts but tries every
+# split of a long lower-case run, which takes exponential time before a `!`.
+_PHRASE = re.compile(r"[A-Za-z]+(?:[-_.](?:[A-Za-z]+|[0-9]{1,4}))+"
+                     r"|[A-Z]?[a-z]{2,}(?:[A-Z][a-z]{2,})*[0-9]{0,4}")
 _HOSTNAME = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?")
 _PATHLIKE = re.compile(r"^(?:/|\./|\.\./|~/|[A-Za-z]:\\|\\\\)|^[\w.-]+\.(?:json|ya?ml|pem|key|crt|p12|txt)$")
 _PEM = re.compile(

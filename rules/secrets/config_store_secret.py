@@ -87,7 +87,7 @@ class SecretInConfigStore(Rule):
     ```yaml
     kind: ConfigMap
     data:
-      SEARCH_API_KEY: "k9Xv2LqP7tR4mW8z..."
+      SEARCH_API_KEY: "********"
     ```
 
     ## Use instead

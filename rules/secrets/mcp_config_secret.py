@@ -57,7 +57,7 @@ class McpConfigInlineSecret(Rule):
     ## Example
     ```json
     {"mcpServers": {"search": {"command": "npx", "args": ["-y", "search-mcp"],
-      "env": {"SEARCH_API_KEY": "k9Xv2LqP7tR4..."}}}}
+      "env": {"SEARCH_API_KEY": "********"}}}}
     ```
 
     ## Use instead

@@ -84,7 +84,7 @@ class OAuthClientSecretLiteral(Rule):
 
     ## Example
     ```python
-    oauth = OAuthProxy(client_id="agent-gateway", client_secret="8Qz1vN4rT7yW2pL6...")
+    oauth = OAuthProxy(client_id="agent-gateway", client_secret="********")  # a literal
     ```
 
     ## Use instead
