@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -85,23 +85,28 @@ def _write_stdout(text: str, fmt: str) -> None:
     click.echo(encodable(text, encoding, readable=(fmt == "text")), nl=False)
 
 
-class _Main(click.Group):
-    """The command group, with exit codes for Ctrl-C and a closed pipe.
+def _interrupted() -> NoReturn:
+    click.echo("nhiguard: interrupted", err=True)
+    sys.exit(EXIT_INTERRUPTED)
 
-    Click turns both into exit code 1, which here means "findings"."""
+
+def _broken_pipe() -> NoReturn:
+    # The reader has gone (`| head`): nothing more to say to it. Point stdout
+    # at /dev/null so the final flush at exit cannot complain either.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
+class _Main(click.Group):
+    """The command group. Click itself would end a closed pipe with exit
+    code 1, which here means "findings"."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
-            click.echo("\nnhiguard: interrupted", err=True)
-            sys.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
-            # The reader has gone (`| head`): nothing more to say to it. Point
-            # stdout at /dev/null so the final flush at exit cannot complain.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(EXIT_BROKEN_PIPE)
+            _broken_pipe()
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
@@ -287,16 +292,26 @@ def rules_command(rule_id: str | None, config_path: str | None) -> None:
 
 
 def run() -> None:
-    """Entry point that turns an unexpected crash into exit code 3."""
+    """Entry point: exact exit codes for usage errors, Ctrl-C, a closed pipe
+    and unexpected crashes (3)."""
     # A notice naming an odd file must not crash on a narrow terminal encoding.
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
     try:
-        main(standalone_mode=True)
+        # Not standalone: click would turn Ctrl-C into exit code 1.
+        outcome = main(standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        _interrupted()
+    except BrokenPipeError:
+        _broken_pipe()
     except SystemExit:
         raise
     except Exception as exc:
         click.echo(f"nhiguard: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_FAILED)
+    sys.exit(outcome if isinstance(outcome, int) else EXIT_CLEAN)
