@@ -17,6 +17,7 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
@@ -30,6 +31,7 @@ from .policy import Policy
 from .rule import Rule
 from .sources import Artifact
 from .suppress import apply_suppressions, report_bare_ignores
+from .watchdog import Slots, Watchdog, hard_limit
 
 # Seconds one artifact may take (0: no limit); `--file-timeout` / `file-timeout`.
 DEFAULT_FILE_TIMEOUT = 10.0
@@ -91,7 +93,8 @@ def time_budget(seconds: float) -> Iterator[None]:
     pure-Python parsers. It needs the main thread; elsewhere (an embedding
     program's thread) the block runs unbounded.
     """
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+    if (seconds <= 0 or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()):
         yield
         return
     previous = signal.signal(signal.SIGALRM, _on_alarm)
@@ -110,9 +113,13 @@ def scan_artifact(artifact: Artifact, prefilter: Prefilter, file_timeout: float 
         with time_budget(file_timeout):
             return _scan_artifact(artifact, prefilter)
     except FileTimeout:
-        return FileResult(artifact.uri, notifications=[Notification(
-            artifact.uri, f"abandoned after {file_timeout:g} s (the per-file time budget, "
-            "--file-timeout); its findings are not reported", "warning", kind="timeout")])
+        return timed_out(artifact.uri, file_timeout)
+
+
+def timed_out(uri: str, file_timeout: float) -> FileResult:
+    return FileResult(uri, notifications=[Notification(
+        uri, f"abandoned after {file_timeout:g} s (the per-file time budget, --file-timeout); "
+        "its findings are not reported", "warning", kind="timeout")])
 
 
 def _scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
@@ -162,20 +169,29 @@ def _scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
 # -- process pool -----------------------------------------------------------------------
 _worker_prefilter: Prefilter | None = None
 _worker_timeout: float = 0
+_worker_slots: Slots | None = None
+_worker_slot = 0
 
 
-def _init_worker(rule_classes: Sequence[type[Rule]], policy: Policy, file_timeout: float) -> None:
-    global _worker_prefilter, _worker_timeout
+def _init_worker(rule_classes: Sequence[type[Rule]], policy: Policy, file_timeout: float,
+                 slots: Slots) -> None:
+    global _worker_prefilter, _worker_timeout, _worker_slots, _worker_slot
     # Ctrl-C reaches the whole process group: the parent alone handles it and
     # stops the workers, so they do not each print a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_prefilter = Prefilter([cls(policy) for cls in rule_classes])
     _worker_timeout = file_timeout
+    _worker_slots, _worker_slot = slots, slots.claim()
 
 
 def _scan_chunk(chunk: Sequence[Artifact]) -> list[FileResult]:
-    assert _worker_prefilter is not None
-    return [scan_artifact(a, _worker_prefilter, _worker_timeout) for a in chunk]
+    assert _worker_prefilter is not None and _worker_slots is not None
+    results = []
+    for a in chunk:
+        _worker_slots.begin(_worker_slot, a.uri)  # for the parent's watchdog
+        results.append(scan_artifact(a, _worker_prefilter, _worker_timeout))
+    _worker_slots.idle(_worker_slot)
+    return results
 
 
 def _chunks(artifacts: Sequence[Artifact], jobs: int) -> list[list[Artifact]]:
@@ -200,35 +216,78 @@ class WorkerPool:
     A caller that is about to grow (listing a large tree holds a record per
     file) creates the pool first, so the workers inherit a small heap and
     memory stays flat as trees grow. Use as a context manager or `close()`.
+
+    With a time budget, a watchdog kills a worker stuck on one file where the
+    budget's signal cannot reach (see watchdog.py); `map` then starts new
+    workers, reports that file as abandoned and scans the rest.
     """
 
     def __init__(self, rule_classes: Sequence[type[Rule]], policy: Policy, jobs: int,
                  file_timeout: float = DEFAULT_FILE_TIMEOUT) -> None:
         methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self._ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self.jobs = jobs
+        self.file_timeout = file_timeout
         self._stopped = False
+        self._slots = Slots(self._ctx, jobs)
+        self._initargs = (tuple(rule_classes), policy, file_timeout, self._slots)
+        self._watchdog = Watchdog(self._slots, hard_limit(file_timeout)) if file_timeout > 0 else None
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
         # Forked workers inherit everything the parent holds, and each worker's
         # cycle collector would walk all of it again and again (at 115,000 files
         # a third of the CPU time). Frozen objects are left alone by it.
         gc.freeze()
-        self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                                         initargs=(tuple(rule_classes), policy, file_timeout))
+        pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=self._ctx,
+                                   initializer=_init_worker, initargs=self._initargs)
         # The executor forks on first use: make that now, not after the caller grows.
-        for ready in self._pool.map(_ready, [None] * jobs):
+        for ready in pool.map(_ready, [None] * self.jobs):
             assert ready
         gc.unfreeze()
+        if self._watchdog is not None:  # after the fork: a child needs no copy of its thread
+            self._watchdog.start()
+        return pool
 
     def map(self, chunks: list[list[Artifact]]) -> Iterator[list[FileResult]]:
-        return self._pool.map(_scan_chunk, chunks)
+        """Results chunk by chunk, in order; files whose worker the watchdog
+        killed come as timed-out results, and the files lost with that
+        worker's pool are scanned again by new workers."""
+        pending = chunks
+        while pending:
+            done = 0
+            try:
+                for results in self._pool.map(_scan_chunk, pending):
+                    done += 1
+                    yield results
+                return
+            except BrokenProcessPool:
+                stuck = set(self._watchdog.take_stuck()) if self._watchdog is not None else set()
+                if not stuck:
+                    raise  # a worker died of something else: the scan failed
+            self._restart()
+            yield [timed_out(uri, self.file_timeout) for uri in sorted(stuck)]
+            rest = [a for chunk in pending[done:] for a in chunk if a.uri not in stuck]
+            pending = _chunks(rest, self.jobs) if rest else []
+
+    def _restart(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.stop()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._slots.reset()
+        self._pool = self._start()
 
     def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.stop()
         if not self._stopped:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
     def stop(self) -> None:
         """Stop now, abandoning work in progress (after Ctrl-C)."""
         self._stopped = True
+        if self._watchdog is not None:
+            self._watchdog.stop()
         # The executor has no public way to end running calls; its processes do.
         for process in list((getattr(self._pool, "_processes", None) or {}).values()):
             process.terminate()

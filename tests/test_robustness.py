@@ -318,3 +318,29 @@ def test_file_timeout_option_and_config_key(tmp_path):
     assert nhiguard("scan", ".", "--config", "good.toml", cwd=tmp_path).code == 1
     assert nhiguard("scan", ".", "--file-timeout", "-2", cwd=tmp_path).code == 2
     assert nhiguard("scan", ".", "--file-timeout", "0.5", cwd=tmp_path).code == 1
+
+
+class _UninterruptibleRule(_EndlessRule):
+    """Like a C extension that never returns to Python: the budget's timer
+    signal is blocked, so only the parent's watchdog can stop it."""
+
+    def check(self, doc):
+        if "endless" in doc.text:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+            time.sleep(3600)
+        return iter(())
+
+
+def test_a_worker_stuck_out_of_reach_of_signals_is_replaced(tmp_path):
+    files = {f"ok{i:03d}.py": f'T = "{PAT}"\n' for i in range(80)}
+    write_tree(tmp_path, {**files, "stuck.py": f"# endless\nT = \"{PAT}\"\n"})
+    listing = PathSource(tmp_path).list([str(tmp_path)])
+    rules = [*all_rule_classes(), _UninterruptibleRule]
+    with WorkerPool(rules, Policy(), 2, file_timeout=0.3) as pool:
+        result = scan(listing.artifacts, rules, jobs=2, pool=pool, file_timeout=0.3)
+        again = scan(listing.artifacts[:70], rules, jobs=2, pool=pool, file_timeout=0.3)
+    assert sorted(f.uri for f in result.findings) == sorted(files)
+    assert [(n.uri, n.kind) for n in result.notifications] == [("stuck.py", "timeout")]
+    assert result.files_listed == 81
+    # The replaced workers serve the next scan too.
+    assert len(again.findings) == 70 and not again.notifications
