@@ -87,23 +87,25 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
 
 @contextmanager
 def time_budget(seconds: float) -> Iterator[None]:
-    """Raise FileTimeout in this block after `seconds` (0: never).
+    """Raise FileTimeout in this block after `seconds` of CPU time (0: never).
 
-    A timer signal interrupts Python code, which covers the rules and the
-    pure-Python parsers. It needs the main thread; elsewhere (an embedding
-    program's thread) the block runs unbounded.
+    CPU time, not wall-clock time: on a loaded machine (a shared CI runner) a
+    file must not be abandoned because other processes had the cores. A
+    profiling timer signal interrupts Python code, which covers the rules
+    and the pure-Python parsers. It needs the main thread; elsewhere (an
+    embedding program's thread) the block runs unbounded.
     """
     if (seconds <= 0 or not hasattr(signal, "setitimer")
             or threading.current_thread() is not threading.main_thread()):
         yield
         return
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = signal.signal(signal.SIGPROF, _on_alarm)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 def scan_artifact(artifact: Artifact, prefilter: Prefilter, file_timeout: float = 0) -> FileResult:

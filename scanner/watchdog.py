@@ -2,10 +2,11 @@
 
 The per-file time budget is a timer signal, and a signal's Python handler
 only runs when the interpreter gets control back. Code in a C extension that
-loops without returning to Python holds the worker past any budget. So each
-worker writes into memory shared with the parent which file it is scanning
-and since when; a thread in the parent looks every so often, and a worker
-still on one file well past its budget is killed. The pool then replaces its
+loops without returning to Python, or a read that never returns (a hung
+network file system), holds the worker past any budget. So each worker
+writes into memory shared with the parent which file it is scanning and
+since when; a thread in the parent looks every so often, and a worker still
+on one file long past its budget, in wall-clock time, is killed. The pool then replaces its
 workers and the parent hands out the remaining files again (engine.py).
 """
 
@@ -23,9 +24,10 @@ URI_BYTES = 1024
 
 
 def hard_limit(file_timeout: float) -> float:
-    """Seconds after which a worker still on one file is killed: time for the
-    timer signal to work first, with a margin for a slow machine."""
-    return file_timeout * 2 + 1
+    """Wall-clock seconds after which a worker still on one file is killed.
+    The budget counts CPU time; this leaves the timer signal time to work
+    first even on a machine whose cores are shared four ways."""
+    return file_timeout * 4 + 1
 
 
 class Slots:

@@ -321,12 +321,13 @@ def test_file_timeout_option_and_config_key(tmp_path):
 
 
 class _UninterruptibleRule(_EndlessRule):
-    """Like a C extension that never returns to Python: the budget's timer
-    signal is blocked, so only the parent's watchdog can stop it."""
+    """Like a read that never returns, or a C extension that never returns to
+    Python: the budget's timer signal is blocked (and sleeping spends no CPU
+    time anyway), so only the parent's watchdog can stop it."""
 
     def check(self, doc):
         if "endless" in doc.text:
-            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGPROF})
             time.sleep(3600)
         return iter(())
 
