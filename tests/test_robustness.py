@@ -345,3 +345,12 @@ def test_a_worker_stuck_out_of_reach_of_signals_is_replaced(tmp_path):
     assert result.files_listed == 81
     # The replaced workers serve the next scan too.
     assert len(again.findings) == 70 and not again.notifications
+
+
+def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(tmp_path):
+    (tmp_path / os.fsdecode(b"bad\xffname.py")).write_text(f'T = "{PAT}"\n')
+    text = nhiguard("scan", ".", cwd=tmp_path)
+    assert text.code == 1 and "bad\\udcffname.py:1:6: NHG101" in text.stdout
+    sarif = nhiguard("scan", ".", "--format", "sarif", "--output", "out.sarif", cwd=tmp_path)
+    assert sarif.code == 1, sarif.stderr
+    assert json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["results"]
