@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import codecs
 import json
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -354,3 +356,19 @@ def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(tmp_path):
     sarif = nhiguard("scan", ".", "--format", "sarif", "--output", "out.sarif", cwd=tmp_path)
     assert sarif.code == 1, sarif.stderr
     assert json.loads((tmp_path / "out.sarif").read_text())["runs"][0]["results"]
+
+
+def test_ctrl_c_during_a_pool_scan_stops_the_workers(tmp_path):
+    # The workers ignore Ctrl-C (the parent alone reports it); the pool must
+    # end them rather than wait for files that may never finish.
+    write_tree(tmp_path, {**{f"ok{i:03d}.py": "x = 1\n" for i in range(80)}, "stuck.py": "# endless\n"})
+    listing = PathSource(tmp_path).list([str(tmp_path)])
+    rules = [*all_rule_classes(), _EndlessRule]
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    with pytest.raises(KeyboardInterrupt), WorkerPool(rules, Policy(), 2, file_timeout=0) as pool:
+        timer.start()
+        scan(listing.artifacts, rules, jobs=2, pool=pool, file_timeout=0)
+    timer.join()
+    for child in multiprocessing.active_children():
+        child.join(timeout=60)
+    assert multiprocessing.active_children() == []
