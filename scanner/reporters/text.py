@@ -10,12 +10,11 @@ import click
 from .base import Report
 
 _LEVEL_COLOUR = {"error": "red", "warning": "yellow", "note": "cyan"}
-SNIPPET_BAR = "│"
 
 # What a character the output stream cannot encode becomes: an ASCII
 # look-alike for the few this report draws with, else a `\uXXXX` escape
 # (which JSON reads back as the same character).
-_ASCII_FALLBACKS = {SNIPPET_BAR: "|", "—": "-", "–": "-", "…": "...", "→": "->",
+_ASCII_FALLBACKS = {"│": "|", "—": "-", "–": "-", "…": "...", "→": "->",
                     "‘": "'", "’": "'", "“": '"', "”": '"'}
 
 
@@ -68,7 +67,7 @@ def render(report: Report) -> str:
         tag = " (suppressed)" if f.suppressed else ""
         out.append(f"{where}: {rid} [{rule.name}] {f.message}{tag}")
         if f.snippet:
-            out.append(f"    {style(SNIPPET_BAR, dim=True)} {f.snippet}")
+            out.append(f"    {style('│', dim=True)} {f.snippet}")
     # Notes (binaries, templates, links skipped) are counted, not listed: they
     # are expected in any real tree. JSON and SARIF carry every one of them.
     for n in report.result.notifications:
