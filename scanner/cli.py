@@ -18,20 +18,21 @@ import click
 
 from . import __version__
 from .config import ConfigError, load_config
-from .diffmap import LineSet, keep_changed
 from .engine import DEFAULT_FILE_TIMEOUT, ScanResult, WorkerPool, default_jobs, scan
-from .gitsource import Change, ChangeSource, Repo
 from .patterns import engine_name
-from .policy import PolicyError
+from .policy import Policy, PolicyError
 from .registry import SelectionError, all_rule_classes, find_rule, select_rules
 from .reporters import render
 from .reporters.base import Report
 from .reporters.text import encodable
-from .rule import LEVELS, SECURITY_SEVERITY
+from .rule import LEVELS, SECURITY_SEVERITY, Rule
 from .sources import Listing, PathSource, SourceError, find_srcroot
+from .sources.diffmap import LineSet, keep_changed
+from .sources.gitsource import Change, ChangeSource, Repo
+from .sources.stores import Store, StoreError, StoreOptions, is_store_uri, open_store
 
 if TYPE_CHECKING:
-    from .githistory import HistorySource
+    from .sources.githistory import HistorySource
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 # Shell convention: 128 + the signal number (SIGINT 2, SIGPIPE 13).
@@ -146,17 +147,32 @@ def main() -> None:
               default=None,
               help="Scan every distinct blob in the commits of REV-RANGE (default: HEAD and its "
                    "ancestors; e.g. v1.0..main, or \"HEAD --branches\"), each once.")
+@click.option("--store-ca", type=click.Path(dir_okay=False), default=None,
+              help="CA certificate that signs the config store's TLS certificate (etcd).")
+@click.option("--store-cert", type=click.Path(dir_okay=False), default=None,
+              help="Client certificate for the config store (etcd).")
+@click.option("--store-key", type=click.Path(dir_okay=False), default=None,
+              help="Private key of --store-cert.")
+@click.option("--store-timeout", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds to wait for each config store request.")
 def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...],
                  fail_on: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
                  exclude: tuple[str, ...], config_path: str | None, jobs: int | None,
                  file_timeout: float | None, include_suppressed: bool, no_progress: bool, staged: bool,
-                 diff_spec: str | None, history_spec: str | None) -> None:
+                 diff_spec: str | None, history_spec: str | None, store_ca: str | None,
+                 store_cert: str | None, store_key: str | None, store_timeout: float) -> None:
     """Scan files and folders (default: the current folder), or, with --staged,
-    --diff or --history, what git holds for them."""
-    targets = list(paths) or ["."]
+    --diff or --history, what git holds for them; and config stores named by
+    URI (etcd://, ssm://, secretsmanager://, kubernetes:FILE or - for standard input)."""
+    store_args = [p for p in paths if is_store_uri(p)]
+    paths = tuple(p for p in paths if not is_store_uri(p))
+    targets = list(paths) or ([] if store_args else ["."])
+    stores: list[Store] = []
     pairs = _pair_outputs(formats, outputs)
     if staged + (diff_spec is not None) + (history_spec is not None) > 1:
         raise click.UsageError("--staged, --diff and --history cannot be combined")
+    if store_args and (staged or diff_spec is not None or history_spec is not None):
+        raise click.UsageError("store URIs cannot be combined with --staged, --diff or --history")
     history: HistorySource | None = None
     changes: list[Change] = []
     changed: dict[str, LineSet] | None = None
@@ -167,12 +183,14 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
         budget = next(t for t in (file_timeout, config.file_timeout, DEFAULT_FILE_TIMEOUT)
                       if t is not None)
         excludes = [*config.exclude, *exclude]
+        options = StoreOptions(ca=store_ca, cert=store_cert, key=store_key, timeout=store_timeout)
+        stores = [open_store(arg, options) for arg in store_args]
         if staged or diff_spec is not None or history_spec is not None:
-            repo = Repo.discover(Path(targets[0]).absolute())
+            repo = Repo.discover(Path((targets or ["."])[0]).absolute())
             srcroot = repo.root
             listing: Listing
             if history_spec is not None:
-                from .githistory import HistorySource
+                from .sources.githistory import HistorySource
 
                 history = HistorySource(repo, excludes)
                 changes = history.changes(history_spec, paths)
@@ -183,6 +201,8 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
                 if git_listing.note:
                     click.echo(f"nhiguard: {git_listing.note}", err=True)
                 listing, changed = git_listing, git_listing.changed
+        elif not targets:  # config stores only
+            srcroot, listing = Path.cwd(), Listing()
         else:
             srcroot = find_srcroot(Path(targets[0]).absolute())
             workers = jobs or default_jobs()
@@ -207,7 +227,7 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
 
     def run_scan(on_progress: Callable[[int], None] | None) -> ScanResult:
         if history is not None:
-            from .githistory import scan_history
+            from .sources.githistory import scan_history
 
             return scan_history(history, changes, rules, config.policy, workers, on_progress)
         return scan(listing.artifacts, rules, config.policy, workers, on_progress, pool, budget)
@@ -225,6 +245,9 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
     except Exception as exc:  # the scan itself failed: say so, exit 3
         click.echo(f"nhiguard: scan failed: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_FAILED)
+    if stores:
+        result = _scan_stores(stores, rules, config.policy, workers, result,
+                              show=not no_progress and sys.stderr.isatty() and not os.environ.get("CI"))
     if changed is not None:  # --staged / --diff: only what the change adds
         result.findings = keep_changed(result.findings, changed)
     result.notifications = sorted([*listing.notifications, *result.notifications],
@@ -257,6 +280,32 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
     failing = [f for f in result.findings if not f.suppressed
                and _SEVERITY_RANK[by_id[f.rule_id].severity] <= threshold]
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _scan_stores(stores: list[Store], rules: list[type[Rule]], policy: Policy, workers: int,
+                 result: ScanResult, show: bool) -> ScanResult:
+    """Scan config stores and add what they hold to `result`. A store that
+    could not be read at all ends the run with exit code 3, naming it."""
+    from .sources.stores.scan import scan_stores
+
+    read = 0
+
+    def progress(step: int) -> None:  # a store's size is unknown up front: count keys instead
+        nonlocal read
+        read += step
+        if read % 100 == 0:
+            click.echo(f"\rscanning config stores: {read} keys", err=True, nl=False)
+
+    try:
+        found = scan_stores(stores, rules, policy, workers, progress if show else None)
+    except StoreError as exc:
+        click.echo(f"nhiguard: scan failed: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    if show and read >= 100:
+        click.echo("", err=True)
+    return ScanResult(result.findings + found.findings, result.notifications + found.notifications,
+                      result.files_listed + found.files_listed,
+                      result.files_scanned + found.files_scanned)
 
 
 @main.command("rules")

@@ -144,8 +144,10 @@ def _scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
         result.notifications.append(Notification(
             artifact.uri, "skipped a report written by nhiguard", "note", kind="own-report"))
         return result
-    kind = kind_of(artifact.uri)
+    kind = artifact.kind or kind_of(artifact.uri)
     rules, has_directive = prefilter.candidates(data, kind)
+    if artifact.secret_store:
+        rules = [r for r in rules if not r.literal_secret]
     result.scanned = True
     if not rules and not has_directive:
         return result

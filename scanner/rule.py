@@ -79,6 +79,9 @@ class Rule:
     file_kinds: ClassVar[frozenset[str]] = ALL_KINDS
     # Names of the Policy fields the rule reads; `nhiguard rules ID` shows their values.
     policy_settings: ClassVar[tuple[str, ...]] = ()
+    # True for rules that report a credential merely for being written down:
+    # they stay silent on values read from a secret store, where it belongs.
+    literal_secret: ClassVar[bool] = False
     VALID: ClassVar[list[Valid]] = []
     INVALID: ClassVar[list[Invalid]] = []
 

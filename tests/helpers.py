@@ -23,12 +23,14 @@ class Run:
         return json.loads(self.stdout)
 
 
-def nhiguard(*args: str, cwd: Path | None = None) -> Run:
-    """Run `nhiguard ARGS` as users do: a real process, real exit code."""
+def nhiguard(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+             stdin: str | None = None) -> Run:
+    """Run `nhiguard ARGS` as users do: a real process, real exit code.
+    `env` adds variables (store credentials); `stdin` is piped in."""
     proc = subprocess.run(
         [sys.executable, "-m", "nhiguard", *args],
-        capture_output=True, text=True, cwd=cwd, timeout=300, check=False,
-        env={"PATH": "/usr/bin:/bin", "CI": "true", "HOME": str(cwd or ROOT)},
+        capture_output=True, text=True, cwd=cwd, timeout=300, check=False, input=stdin,
+        env={"PATH": "/usr/bin:/bin", "CI": "true", "HOME": str(cwd or ROOT), **(env or {})},
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
 
@@ -49,3 +51,43 @@ def git(root: Path, *args: str) -> str:
         ["git", "-C", str(root), "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
         capture_output=True, text=True, check=True,
     ).stdout
+
+
+SARIF_SCHEMA = ROOT / "tests/data/sarif-schema-2.1.0.json"
+MULTITOOL = ROOT / "tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+
+
+def sarif_problems(path: Path, workdir: Path) -> list[str]:
+    """Everything the SARIF 2.1.0 schema and Microsoft's multitool (GitHub
+    and SARIF rules) object to in the log at `path`; empty when it passes."""
+    import jsonschema
+
+    log = json.loads(path.read_text())
+    problems = [e.message for e in jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text()))
+                .iter_errors(log)]
+    assert MULTITOOL.exists(), "run `make test` so the SARIF multitool is installed"
+    report = workdir / f"{path.stem}-validation.sarif"
+    proc = subprocess.run([str(MULTITOOL), "validate", "--rule-kind", "Gh;Sarif", "--output",
+                           str(report), str(path)],
+                          capture_output=True, text=True, timeout=300, check=False)
+    if proc.returncode != 0:
+        return [*problems, proc.stdout + proc.stderr]
+    results = json.loads(report.read_text())["runs"][0].get("results", [])
+    # A result with no level is a warning (SARIF's default).
+    return problems + [f"{r['ruleId']}: {r['message']}" for r in results
+                       if r.get("level", "warning") in ("error", "warning")]
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now, on loopback (for test servers)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def sarif_places(log: dict) -> set[tuple[str, str]]:
+    """(ruleId, location URI) of every result in a SARIF log."""
+    return {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
+            for r in log["runs"][0]["results"]}

@@ -23,6 +23,7 @@ EXPECTED = [
     ("examples/auth/tenant.tf", 6, "NHG205"),
     ("examples/clients/agent-client.json", 2, "NHG208"),
     ("examples/clients/agent-client.json", 3, "NHG207"),
+    ("examples/deploy/cloudformation/agent-parameters.yaml", 15, "NHG106"),
     ("examples/deploy/docker-compose.yml", 6, "NHG101"),
     ("examples/deploy/docker-compose.yml", 8, "NHG104"),
     ("examples/deploy/helm/values.yaml", 8, "NHG102"),

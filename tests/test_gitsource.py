@@ -11,10 +11,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 from helpers import ROOT, git, nhiguard, write_tree
-from nhiguard.diffmap import LineSet, added_lines, keep_changed, unquote_path
 from nhiguard.finding import Finding
-from nhiguard.githistory import HistorySource
-from nhiguard.gitsource import BlobReader, Repo, parse_range, parse_raw
+from nhiguard.sources.diffmap import LineSet, added_lines, keep_changed, unquote_path
+from nhiguard.sources.githistory import HistorySource
+from nhiguard.sources.gitsource import BlobReader, Repo, parse_range, parse_raw
 
 # Split so this file holds no finding itself.
 PATS = ["ghp_" + body for body in (

@@ -48,6 +48,8 @@ EXPECTED: dict[str, list[tuple[str, int]]] = {
     "config/settings.ini": [("NHG104", 3), ("NHG102", 12)],
     "config/settings.toml": [("NHG104", 6), ("NHG102", 14)],
     "config/appsettings.json": [("NHG101", 7), ("NHG104", 9)],
+    # `aws ssm get-parameters-by-path` output: a secret kept as a String; a provider key is NHG101's.
+    "aws/ssm-parameters.json": [("NHG106", 6), ("NHG101", 33)],
     "mcp/cursor/.cursor/mcp.json": [("NHG101", 6), ("NHG103", 11)],
     "mcp/vscode/.vscode/mcp.json": [("NHG103", 15)],
     "mcp/gemini/.gemini/settings.json": [("NHG101", 6), ("NHG103", 10)],

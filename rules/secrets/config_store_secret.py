@@ -37,6 +37,7 @@ from ._values import (
     secret_part,
 )
 from .provider_keys import claimed, find_provider_keys
+from .ssm_plain_string_secret import ssm_secrets
 
 # key = "value" in Terraform/HCL (.tfvars, .tf, .hcl); `variable "x" { default = "..." }`.
 _HCL_PAIR = re.compile(r"""^\s*"?([A-Za-z_][\w.-]*)"?\s*=\s*"((?:[^"\\\n]|\\.)*)"\s*(?:[#/,].*)?$""")
@@ -73,8 +74,9 @@ class SecretInConfigStore(Rule):
     SSM paths, placeholders, hashes and UUIDs are not.
 
     Precedence: a value in a known provider format is reported by NHG101, an
-    OAuth client secret by NHG102, and anything in an MCP or agent client
-    config by NHG103; this rule reports what is left. Template files such as
+    OAuth client secret by NHG102, anything in an MCP or agent client
+    config by NHG103, and a secret in a plain SSM parameter by NHG106; this
+    rule reports what is left. Template files such as
     `.env.example` are skipped.
 
     ## Why is this bad?
@@ -110,6 +112,7 @@ class SecretInConfigStore(Rule):
     precision = "medium"
     summary = "Literal secret copied into a long-lived config store."
     taxa = ("NHI2:2025", "NHI6:2025", "NHI7:2025", "CWE-312", "CWE-798")
+    literal_secret = True
     keywords = _name_keywords()
     file_kinds = CONFIG_KINDS
 
@@ -169,7 +172,10 @@ class SecretInConfigStore(Rule):
         if kind in _ENCRYPTED_KINDS:
             return
         where = _where(doc, root, kind)
+        ssm = {id(n) for _, _, n in ssm_secrets(root)}  # NHG106 reports these
         for path, key, value, node in assignments(root):
+            if id(node) in ssm:
+                continue
             if key.lower() == "default" and len(path) > 1 and isinstance(path[-2], str):
                 key = path[-2]  # CloudFormation parameter or JSON-schema property default
             if in_kubernetes_secret(root, path):

@@ -311,6 +311,7 @@ class ProviderKeyRule(Rule):
     """Shared check of NHG101 and NHG105; each picks its rows of the table."""
 
     critical_keys = False
+    literal_secret = True
 
     def check(self, doc: Document) -> Iterator[Finding]:
         seen: set[int] = set()

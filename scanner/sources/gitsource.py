@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from ..filekinds import is_binary_name
+from ..finding import Notification
 from .diffmap import LineSet, added_lines
-from .filekinds import is_binary_name
-from .finding import Notification
-from .sources import DEFAULT_EXCLUDES, DEFAULT_MAX_BYTES, Artifact, ExcludeMatcher, Listing, SourceError
+from .files import DEFAULT_EXCLUDES, DEFAULT_MAX_BYTES, Artifact, ExcludeMatcher, Listing, SourceError
 
 NULL_SHA = re.compile(r"^0+$")
 _SKIPPED_MODES = ("120000", "160000")  # symbolic links and submodules hold no file content

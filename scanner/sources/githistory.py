@@ -19,12 +19,12 @@ import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
-from .engine import ScanResult, scan
-from .finding import Finding, Notification
+from ..engine import ScanResult, scan
+from ..finding import Finding, Notification
+from ..policy import Policy
+from ..rule import Rule
+from .files import DEFAULT_MAX_BYTES, Artifact, Listing
 from .gitsource import BlobFilter, BlobReader, Change, GitError, Repo, git_env, parse_raw, stream_tokens
-from .policy import Policy
-from .rule import Rule
-from .sources import DEFAULT_MAX_BYTES, Artifact, Listing
 
 # Options a range may hold besides revisions: which refs to walk.
 REF_OPTIONS = frozenset({"--all", "--branches", "--tags", "--remotes"})

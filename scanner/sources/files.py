@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .filekinds import is_binary_name
-from .finding import Notification
+from ..filekinds import is_binary_name
+from ..finding import Notification
 
 DEFAULT_EXCLUDES = (".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache")
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -37,6 +37,12 @@ class Artifact:
     path: str | None = None
     data: bytes | None = None
     size: int = 0
+    # Store values have no file name to judge by: the source names the kind.
+    kind: str | None = None
+    # The value sits in a store meant for secrets (Secrets Manager, a
+    # SecureString, a Kubernetes Secret): rules that report a credential only
+    # for being written down stay silent there.
+    secret_store: bool = False
 
     def read(self) -> bytes:
         if self.data is not None:
