@@ -1,7 +1,9 @@
 """The `nhiguard` command line (DESIGN.md, "Command line").
 
-Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage or
-configuration error; 3 the scan itself failed.
+Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage,
+configuration or output-path error; 3 the scan itself failed; 130 interrupted
+(Ctrl-C); 141 standard output closed early (a broken pipe, as in
+`nhiguard scan | head`), like a program stopped by SIGPIPE.
 """
 
 from __future__ import annotations
@@ -10,18 +12,19 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from . import __version__
 from .config import ConfigError, load_config
-from .engine import ScanResult, WorkerPool, default_jobs, scan
+from .engine import DEFAULT_FILE_TIMEOUT, ScanResult, WorkerPool, default_jobs, scan
 from .patterns import engine_name
 from .policy import Policy, PolicyError
 from .registry import SelectionError, all_rule_classes, find_rule, select_rules
 from .reporters import render
 from .reporters.base import Report
+from .reporters.text import encodable
 from .rule import LEVELS, SECURITY_SEVERITY, Rule
 from .sources import Listing, PathSource, SourceError, find_srcroot
 from .sources.diffmap import LineSet, keep_changed
@@ -32,6 +35,9 @@ if TYPE_CHECKING:
     from .sources.githistory import HistorySource
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+# Shell convention: 128 + the signal number (SIGINT 2, SIGPIPE 13).
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
+STDOUT = "-"
 FORMATS = ("text", "json", "sarif", "github")
 # --fail-on takes a severity or a SARIF level; each maps to the lowest
 # severity rank that fails the run (critical=0 ... low=3).
@@ -51,23 +57,60 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 def _pair_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
     """Pair each --format with the --output at the same position; a format
-    with no output goes to standard output; an output with no format takes it
-    from its file name."""
+    with no output, or the output `-`, goes to standard output; an output with
+    no format takes it from its file name."""
     pairs: list[tuple[str, str | None]] = []
     for i in range(max(len(formats), len(outputs), 1)):
         fmt = formats[i] if i < len(formats) else None
         out = outputs[i] if i < len(outputs) else None
-        if fmt is None and out is not None:
+        if out == STDOUT:
+            out = None
+        elif fmt is None and out is not None:
             fmt = _SUFFIX_FORMAT.get(Path(out).suffix.lower())
             if fmt is None:
                 raise click.UsageError(f"cannot tell the format of {out!r}; add --format")
         pairs.append((fmt or "text", out))
     if sum(1 for _, out in pairs if out is None) > 1:
         raise click.UsageError("only one --format can go to standard output; give the others --output")
+    for _, out in pairs:
+        # Checked before scanning: a long scan must not end in "cannot write".
+        folder = Path(out).parent if out is not None else None
+        if folder is not None and not folder.is_dir():
+            raise click.UsageError(f"cannot write {out}: no folder {str(folder)!r}")
     return pairs
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _write_stdout(text: str, fmt: str) -> None:
+    """Write a report to standard output in whatever encoding it accepts."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    click.echo(encodable(text, encoding, readable=(fmt == "text")), nl=False)
+
+
+def _interrupted() -> NoReturn:
+    click.echo("nhiguard: interrupted", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
+def _broken_pipe() -> NoReturn:
+    # The reader has gone (`| head`): nothing more to say to it. Point stdout
+    # at /dev/null so the final flush at exit cannot complain either.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(EXIT_BROKEN_PIPE)
+
+
+class _Main(click.Group):
+    """The command group. Click itself would end a closed pipe with exit
+    code 1, which here means "findings"."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _broken_pipe()
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", message=_version_text())
 def main() -> None:
     """nhiguard: find agent identities nobody owns, that never expire, and that can do everything."""
@@ -77,8 +120,8 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "formats", multiple=True, type=click.Choice(FORMATS),
               help="Output format (repeatable; pairs with --output).")
-@click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
-              help="Write the matching --format to this file (repeatable).")
+@click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the matching --format to this file (repeatable; - is standard output).")
 @click.option("--fail-on", type=click.Choice(sorted(_FAIL_ON)), default=None,
               help="Lowest severity (or SARIF level) that makes the exit code 1. Default: low.")
 @click.option("--select", multiple=True, help="Rule IDs or prefixes to run (comma-separated).")
@@ -88,6 +131,9 @@ def main() -> None:
               help="Configuration file (default: .nhiguard.toml or pyproject.toml).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes (default: all cores).")
+@click.option("--file-timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help=f"Abandon a file that takes longer, with a warning (default: "
+                   f"{DEFAULT_FILE_TIMEOUT:g}; 0: no limit).")
 @click.option("--include-suppressed", is_flag=True,
               help="Also list findings silenced by inline ignores (SARIF: with `suppressions`).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
@@ -112,7 +158,7 @@ def main() -> None:
 def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...],
                  fail_on: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
                  exclude: tuple[str, ...], config_path: str | None, jobs: int | None,
-                 include_suppressed: bool, no_progress: bool, staged: bool,
+                 file_timeout: float | None, include_suppressed: bool, no_progress: bool, staged: bool,
                  diff_spec: str | None, history_spec: str | None, store_ca: str | None,
                  store_cert: str | None, store_key: str | None, store_timeout: float) -> None:
     """Scan files and folders (default: the current folder), or, with --staged,
@@ -134,6 +180,8 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
     try:
         config = load_config(config_path, Path.cwd())
         rules = select_rules(_split(select) or config.select, _split(ignore) or config.ignore)
+        budget = next(t for t in (file_timeout, config.file_timeout, DEFAULT_FILE_TIMEOUT)
+                      if t is not None)
         excludes = [*config.exclude, *exclude]
         options = StoreOptions(ca=store_ca, cert=store_cert, key=store_key, timeout=store_timeout)
         stores = [open_store(arg, options) for arg in store_args]
@@ -160,7 +208,7 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
             workers = jobs or default_jobs()
             if workers > 1 and any(Path(t).is_dir() for t in targets):
                 # Fork the workers before the listing grows the parent.
-                pool = WorkerPool(rules, config.policy, workers)
+                pool = WorkerPool(rules, config.policy, workers, budget)
                 click.get_current_context().call_on_close(pool.close)
             listing = PathSource(srcroot, excludes=excludes).list(targets)
     except (ConfigError, PolicyError, SelectionError, SourceError) as exc:
@@ -182,7 +230,7 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
             from .sources.githistory import scan_history
 
             return scan_history(history, changes, rules, config.policy, workers, on_progress)
-        return scan(listing.artifacts, rules, config.policy, workers, on_progress, pool)
+        return scan(listing.artifacts, rules, config.policy, workers, on_progress, pool, budget)
 
     try:
         if show_progress:
@@ -190,6 +238,10 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
                 result = run_scan(bar.update)
         else:
             result = run_scan(None)
+    except KeyboardInterrupt:
+        if pool is not None:
+            pool.stop()  # its workers ignore Ctrl-C; do not wait for their chunks
+        raise
     except Exception as exc:  # the scan itself failed: say so, exit 3
         click.echo(f"nhiguard: scan failed: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_FAILED)
@@ -206,13 +258,13 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
                         colour=(out is None and fmt == "text" and sys.stdout.isatty()))
         text = render(fmt, report)
         if out is None:
-            click.echo(text, nl=False)
+            _write_stdout(text, fmt)
         else:
             try:
-                Path(out).write_text(text, encoding="utf-8")
+                Path(out).write_text(encodable(text, "utf-8", readable=False), encoding="utf-8")
             except OSError as exc:
                 click.echo(f"nhiguard: cannot write {out}: {exc.strerror or exc}", err=True)
-                sys.exit(EXIT_FAILED)
+                sys.exit(EXIT_USAGE)
 
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path and any(fmt == "github" for fmt, _ in pairs):
@@ -289,11 +341,26 @@ def rules_command(rule_id: str | None, config_path: str | None) -> None:
 
 
 def run() -> None:
-    """Entry point that turns an unexpected crash into exit code 3."""
+    """Entry point: exact exit codes for usage errors, Ctrl-C, a closed pipe
+    and unexpected crashes (3)."""
+    # A notice naming an odd file must not crash on a narrow terminal encoding.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     try:
-        main(standalone_mode=True)
+        # Not standalone: click would turn Ctrl-C into exit code 1.
+        outcome = main(standalone_mode=False)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (click.Abort, KeyboardInterrupt):
+        _interrupted()
+    except BrokenPipeError:
+        _broken_pipe()
     except SystemExit:
         raise
     except Exception as exc:
         click.echo(f"nhiguard: internal error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(EXIT_FAILED)
+    sys.exit(outcome if isinstance(outcome, int) else EXIT_CLEAN)

@@ -23,6 +23,8 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     fail_on: str | None = None
+    # Seconds one file may take before it is abandoned (0: no limit).
+    file_timeout: float | None = None
     policy: Policy = field(default_factory=Policy)
     source: str | None = None
 
@@ -42,6 +44,11 @@ def _from_table(table: dict[str, Any], source: str) -> Config:
             if not isinstance(value, str):
                 raise ConfigError(f"{source}: fail-on must be a string")
             cfg.fail_on = value
+        elif key == "file_timeout":
+            # bool is an int subclass: `file-timeout = true` is a mistake, not 1 s.
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise ConfigError(f"{source}: file-timeout must be a number of seconds >= 0")
+            cfg.file_timeout = float(value)
         elif key == "policy":
             if not isinstance(value, dict):
                 raise ConfigError(f"{source}: policy must be a table")
@@ -51,7 +58,7 @@ def _from_table(table: dict[str, Any], source: str) -> Config:
                 raise ConfigError(f"{source}: {exc}") from None
         else:
             raise ConfigError(f"{source}: unknown setting {raw_key!r} "
-                              "(known: select, ignore, exclude, fail-on, policy)")
+                              "(known: select, ignore, exclude, fail-on, file-timeout, policy)")
     return cfg
 
 

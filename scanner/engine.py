@@ -1,10 +1,12 @@
 """The engine: artifacts in, findings and notifications out.
 
-Per artifact: read the bytes, drop binaries, prefilter on every rule's
-keywords (most files stop here, undecoded), decode, then run only the rules
-that can fire over a `Document` whose views are parsed once, then keep one
-finding per span where rules declare precedence (`apply_precedence`) before
-inline suppressions apply. Files are spread over worker processes in chunks;
+Per artifact: read the bytes, drop binaries and nhiguard's own reports,
+prefilter on every rule's keywords (most files stop here, undecoded), decode,
+then run only the rules that can fire over a `Document` whose views are
+parsed once, then keep one finding per span where rules declare precedence
+(`apply_precedence`) before inline suppressions apply. Each artifact has a
+time budget; one that exceeds it is abandoned with a warning. Files are
+spread over worker processes in chunks;
 results are sorted, so the output is the same for any `--jobs`.
 """
 
@@ -13,10 +15,16 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import FrameType
 
+from .content import decode, is_own_report, needs_decoding
 from .document import Document
 from .filekinds import kind_of
 from .finding import Finding, Notification, with_fingerprints
@@ -25,8 +33,10 @@ from .policy import Policy
 from .rule import Rule
 from .sources import Artifact
 from .suppress import apply_suppressions, report_bare_ignores
+from .watchdog import Slots, Watchdog, hard_limit
 
-BINARY_SNIFF_BYTES = 8192
+# Seconds one artifact may take (0: no limit); `--file-timeout` / `file-timeout`.
+DEFAULT_FILE_TIMEOUT = 10.0
 # Below this many files a process pool costs more than it saves.
 INLINE_MAX_FILES = 64
 
@@ -69,15 +79,36 @@ class Prefilter:
         return rules, DIRECTIVE_KEYWORD in present
 
 
-def decode(data: bytes) -> tuple[str, bool]:
-    """Text of the file, and whether it was valid UTF-8 (else read as Latin-1,
-    so a secret in a legacy-encoded file is still found)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+class FileTimeout(BaseException):
+    """The artifact's time budget ran out. A BaseException, so a rule's own
+    `except Exception` cannot swallow it."""
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    raise FileTimeout
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise FileTimeout in this block after `seconds` of CPU time (0: never).
+
+    CPU time, not wall-clock time: on a loaded machine (a shared CI runner) a
+    file must not be abandoned because other processes had the cores. A
+    profiling timer signal interrupts Python code, which covers the rules
+    and the pure-Python parsers. It needs the main thread; elsewhere (an
+    embedding program's thread) the block runs unbounded.
+    """
+    if (seconds <= 0 or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()):
+        yield
+        return
+    previous = signal.signal(signal.SIGPROF, _on_alarm)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
-        return data.decode("utf-8"), True
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), False
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
 
 
 def overlaps(a: Finding, b: Finding) -> bool:
@@ -113,8 +144,23 @@ def apply_precedence(findings: list[Finding], superseded_by: dict[str, frozenset
     return kept
 
 
-def scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
-    """Scan one artifact; never raises (a failure becomes a notification)."""
+def scan_artifact(artifact: Artifact, prefilter: Prefilter, file_timeout: float = 0) -> FileResult:
+    """Scan one artifact within its time budget; never raises (a failure or
+    an exceeded budget becomes a notification)."""
+    try:
+        with time_budget(file_timeout):
+            return _scan_artifact(artifact, prefilter)
+    except FileTimeout:
+        return timed_out(artifact.uri, file_timeout)
+
+
+def timed_out(uri: str, file_timeout: float) -> FileResult:
+    return FileResult(uri, notifications=[Notification(
+        uri, f"abandoned after {file_timeout:g} s (the per-file time budget, --file-timeout); "
+        "its findings are not reported", "warning", kind="timeout")])
+
+
+def _scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
     result = FileResult(artifact.uri)
     try:
         data = artifact.read()
@@ -122,9 +168,17 @@ def scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
         result.notifications.append(Notification(
             artifact.uri, f"could not read: {exc.strerror or exc}", "warning", kind="unreadable"))
         return result
-    if b"\0" in data[:BINARY_SNIFF_BYTES]:
+    decoded = None
+    if needs_decoding(data):  # UTF-16/32 or binary: the prefilter needs UTF-8 bytes
+        decoded = decode(data)
+        if decoded.text is None:
+            result.notifications.append(Notification(
+                artifact.uri, "skipped a binary file", "note", kind="binary"))
+            return result
+        data = decoded.text.encode("utf-8", "surrogatepass")
+    if is_own_report(data):
         result.notifications.append(Notification(
-            artifact.uri, "skipped a binary file", "note", kind="binary"))
+            artifact.uri, "skipped a report written by nhiguard", "note", kind="own-report"))
         return result
     kind = artifact.kind or kind_of(artifact.uri)
     rules, has_directive = prefilter.candidates(data, kind)
@@ -133,9 +187,10 @@ def scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
     result.scanned = True
     if not rules and not has_directive:
         return result
-    text, utf8 = decode(data)
-    doc = Document(artifact.uri, text, kind)
-    if not utf8:
+    decoded = decoded or decode(data)
+    assert decoded.text is not None  # NUL-free bytes always decode (Latin-1 at worst)
+    doc = Document(artifact.uri, decoded.text, kind)
+    if decoded.encoding == "latin-1":
         doc.notify("not valid UTF-8; scanned as Latin-1", level="note", kind="encoding")
     findings: list[Finding] = []
     for rule in rules:
@@ -154,16 +209,30 @@ def scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
 
 # -- process pool -----------------------------------------------------------------------
 _worker_prefilter: Prefilter | None = None
+_worker_timeout: float = 0
+_worker_slots: Slots | None = None
+_worker_slot = 0
 
 
-def _init_worker(rule_classes: Sequence[type[Rule]], policy: Policy) -> None:
-    global _worker_prefilter
+def _init_worker(rule_classes: Sequence[type[Rule]], policy: Policy, file_timeout: float,
+                 slots: Slots) -> None:
+    global _worker_prefilter, _worker_timeout, _worker_slots, _worker_slot
+    # Ctrl-C reaches the whole process group: the parent alone handles it and
+    # stops the workers, so they do not each print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_prefilter = Prefilter([cls(policy) for cls in rule_classes])
+    _worker_timeout = file_timeout
+    _worker_slots, _worker_slot = slots, slots.claim()
 
 
 def _scan_chunk(chunk: Sequence[Artifact]) -> list[FileResult]:
-    assert _worker_prefilter is not None
-    return [scan_artifact(a, _worker_prefilter) for a in chunk]
+    assert _worker_prefilter is not None and _worker_slots is not None
+    results = []
+    for a in chunk:
+        _worker_slots.begin(_worker_slot, a.uri)  # for the parent's watchdog
+        results.append(scan_artifact(a, _worker_prefilter, _worker_timeout))
+    _worker_slots.idle(_worker_slot)
+    return results
 
 
 def _chunks(artifacts: Sequence[Artifact], jobs: int) -> list[list[Artifact]]:
@@ -188,34 +257,91 @@ class WorkerPool:
     A caller that is about to grow (listing a large tree holds a record per
     file) creates the pool first, so the workers inherit a small heap and
     memory stays flat as trees grow. Use as a context manager or `close()`.
+
+    With a time budget, a watchdog kills a worker stuck on one file where the
+    budget's signal cannot reach (see watchdog.py); `map` then starts new
+    workers, reports that file as abandoned and scans the rest.
     """
 
-    def __init__(self, rule_classes: Sequence[type[Rule]], policy: Policy, jobs: int) -> None:
+    def __init__(self, rule_classes: Sequence[type[Rule]], policy: Policy, jobs: int,
+                 file_timeout: float = DEFAULT_FILE_TIMEOUT) -> None:
         methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self._ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self.jobs = jobs
+        self.file_timeout = file_timeout
+        self._stopped = False
+        self._slots = Slots(self._ctx, jobs)
+        self._initargs = (tuple(rule_classes), policy, file_timeout, self._slots)
+        self._watchdog = Watchdog(self._slots, hard_limit(file_timeout)) if file_timeout > 0 else None
+        self._pool = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
         # Forked workers inherit everything the parent holds, and each worker's
         # cycle collector would walk all of it again and again (at 115,000 files
         # a third of the CPU time). Frozen objects are left alone by it.
         gc.freeze()
-        self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                                         initargs=(tuple(rule_classes), policy))
+        pool = ProcessPoolExecutor(max_workers=self.jobs, mp_context=self._ctx,
+                                   initializer=_init_worker, initargs=self._initargs)
         # The executor forks on first use: make that now, not after the caller grows.
-        for ready in self._pool.map(_ready, [None] * jobs):
+        for ready in pool.map(_ready, [None] * self.jobs):
             assert ready
         gc.unfreeze()
+        if self._watchdog is not None:  # after the fork: a child needs no copy of its thread
+            self._watchdog.start()
+        return pool
 
     def map(self, chunks: list[list[Artifact]]) -> Iterator[list[FileResult]]:
-        return self._pool.map(_scan_chunk, chunks)
+        """Results chunk by chunk, in order; files whose worker the watchdog
+        killed come as timed-out results, and the files lost with that
+        worker's pool are scanned again by new workers."""
+        pending = chunks
+        while pending:
+            done = 0
+            try:
+                for results in self._pool.map(_scan_chunk, pending):
+                    done += 1
+                    yield results
+                return
+            except BrokenProcessPool:
+                stuck = set(self._watchdog.take_stuck()) if self._watchdog is not None else set()
+                if not stuck:
+                    raise  # a worker died of something else: the scan failed
+            self._restart()
+            yield [timed_out(uri, self.file_timeout) for uri in sorted(stuck)]
+            rest = [a for chunk in pending[done:] for a in chunk if a.uri not in stuck]
+            pending = _chunks(rest, self.jobs) if rest else []
+
+    def _restart(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.stop()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._slots.reset()
+        self._pool = self._start()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._watchdog is not None:
+            self._watchdog.stop()
+        if not self._stopped:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def stop(self) -> None:
+        """Stop now, abandoning work in progress (after Ctrl-C)."""
+        self._stopped = True
+        if self._watchdog is not None:
+            self._watchdog.stop()
+        # The executor has no public way to end running calls; its processes do.
+        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+            process.terminate()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def __enter__(self) -> WorkerPool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt):
+            self.stop()
+        else:
+            self.close()
 
 
 def iter_results(
@@ -224,6 +350,7 @@ def iter_results(
     policy: Policy,
     jobs: int,
     pool: WorkerPool | None = None,
+    file_timeout: float = DEFAULT_FILE_TIMEOUT,
 ) -> Iterator[FileResult]:
     """File results as they complete (order not fixed; callers sort). With a
     `pool`, its workers do the work; else one is made for this scan if the
@@ -232,7 +359,7 @@ def iter_results(
     if workers <= 1 or len(artifacts) <= INLINE_MAX_FILES:
         prefilter = Prefilter([cls(policy) for cls in rule_classes])
         for a in artifacts:
-            yield scan_artifact(a, prefilter)
+            yield scan_artifact(a, prefilter, file_timeout)
         return
     chunks = _chunks(artifacts, workers)
     gc.freeze()  # see WorkerPool: the parent's own collector need not walk the listing either
@@ -241,7 +368,7 @@ def iter_results(
             for chunk_results in pool.map(chunks):
                 yield from chunk_results
             return
-        with WorkerPool(rule_classes, policy, jobs) as own:
+        with WorkerPool(rule_classes, policy, jobs, file_timeout) as own:
             for chunk_results in own.map(chunks):
                 yield from chunk_results
     finally:
@@ -255,11 +382,13 @@ def scan(
     jobs: int = 1,
     on_progress: Callable[[int], None] | None = None,
     pool: WorkerPool | None = None,
+    file_timeout: float = DEFAULT_FILE_TIMEOUT,
 ) -> ScanResult:
     findings: list[Finding] = []
     notifications: list[Notification] = []
     scanned = 0
-    for r in iter_results(artifacts, rule_classes, policy or Policy(), jobs, pool):
+    for r in iter_results(artifacts, rule_classes, policy or Policy(), jobs, pool,
+                           file_timeout):
         findings.extend(r.findings)
         notifications.extend(r.notifications)
         scanned += r.scanned

@@ -283,9 +283,15 @@ def scrub(text: str, kind: str = "") -> str:
         return text
     out = []
     for line in text.split("\n"):
-        spans = secret_spans(line, kind)
+        spans = [(a, b) for a, b in secret_spans(line, kind) if not _already_masked(line[a:b])]
         out.append(_mask(line, spans, (), "", 0)[0] if spans else line)
     return "\n".join(out)
+
+
+def _already_masked(value: str) -> bool:
+    """A value `redact` made: a short public prefix (`ghp_`) and the mask.
+    Masking it again would only hide which kind of key it was."""
+    return MASK in value and len(value.replace(MASK, "").strip("\"'")) <= 16
 
 
 @lru_cache(maxsize=4)

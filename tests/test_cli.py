@@ -41,11 +41,12 @@ def test_exit_2_on_usage_and_config_errors(tmp_path):
     assert nhiguard("rules", "NHG999", cwd=tmp_path).code == 2
 
 
-def test_exit_3_when_an_output_cannot_be_written(tmp_path):
+def test_exit_2_when_an_output_cannot_be_written(tmp_path):
+    # An output path error is the user's to fix (2), not a failed scan (3).
     write_tree(tmp_path, {"a.py": "x = 1\n"})
     run = nhiguard("scan", ".", "--format", "json", "--output", str(tmp_path / "no/such/dir/x.json"),
                    cwd=tmp_path)
-    assert run.code == 3 and "cannot write" in run.stderr
+    assert run.code == 2 and "cannot write" in run.stderr
 
 
 def test_fail_on_threshold(tmp_path):

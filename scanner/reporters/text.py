@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections import Counter
 
 import click
@@ -9,6 +10,49 @@ import click
 from .base import Report
 
 _LEVEL_COLOUR = {"error": "red", "warning": "yellow", "note": "cyan"}
+
+# What a character the output stream cannot encode becomes: an ASCII
+# look-alike for the few this report draws with, else a `\uXXXX` escape
+# (which JSON reads back as the same character).
+_ASCII_FALLBACKS = {"│": "|", "—": "-", "–": "-", "…": "...", "→": "->",
+                    "‘": "'", "’": "'", "“": '"', "”": '"'}
+
+
+def _escape(text: str) -> str:
+    # UTF-16 code units, so characters beyond U+FFFF come out as JSON's
+    # surrogate pairs; lone surrogates (undecodable file names) pass as is.
+    units = text.encode("utf-16-be", "surrogatepass")
+    return "".join(f"\\u{int.from_bytes(units[i:i + 2], 'big'):04x}" for i in range(0, len(units), 2))
+
+
+def _readable_fallback(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeEncodeError)
+    bad = error.object[error.start:error.end]
+    return "".join(_ASCII_FALLBACKS.get(ch) or _escape(ch) for ch in bad), error.end
+
+
+def _escape_fallback(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeEncodeError)
+    return _escape(error.object[error.start:error.end]), error.end
+
+
+codecs.register_error("nhiguard-readable", _readable_fallback)
+codecs.register_error("nhiguard-escape", _escape_fallback)
+
+
+def encodable(text: str, encoding: str, readable: bool = True) -> str:
+    """`text` with every character `encoding` cannot hold replaced, so writing
+    it never fails: a Windows pipe (cp1252) or an ASCII locale gets `|` for
+    the snippet bar. `readable=False` keeps exact `\\uXXXX` escapes only, for
+    JSON and SARIF, which decode them back to the same text."""
+    try:
+        text.encode(encoding)
+        return text
+    except UnicodeEncodeError:
+        handler = "nhiguard-readable" if readable else "nhiguard-escape"
+        return text.encode(encoding, handler).decode(encoding)
+    except LookupError:  # an encoding Python does not know: ASCII is safe anywhere
+        return encodable(text, "ascii", readable)
 
 
 def render(report: Report) -> str:

@@ -3,7 +3,11 @@
 Inside a git work tree the file list comes from git (so .gitignore is
 honoured, as users expect); elsewhere the folder is walked. A symbolic link
 is never followed out of the scanned root, and a link loop is reported, not
-chased. Reading happens later, in the workers, so listing stays cheap.
+chased. A link to a file inside the tree is scanned once, under the real
+file's path; every real file is listed once however many links or hard links
+lead to it. A file named on the command line is always read, whatever its
+name, or gets a notice saying why not. Reading happens later, in the
+workers, so listing stays cheap.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ class Artifact:
 class Listing:
     artifacts: list[Artifact] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
+    # (device, inode) of every listed file, so each is scanned once.
+    inodes: set[tuple[int, int]] = field(default_factory=set, repr=False)
 
 
 class SourceError(ValueError):
@@ -155,23 +161,28 @@ class PathSource:
                 if names is None:
                     names = list(_walk(Path(absolute)))
                 root = absolute
-                candidates = [os.path.join(absolute, n) for n in names]
+                for name in names:
+                    self._add(os.path.join(absolute, name), root, listing, seen)
             else:
-                root = os.path.dirname(absolute)
-                candidates = [absolute]
-            for c in candidates:
-                self._add(c, root, listing, seen)
+                self._add(absolute, os.path.dirname(absolute), listing, seen, named=True)
         listing.artifacts.sort(key=lambda a: a.uri)
         listing.notifications.sort(key=Notification.sort_key)
         return listing
 
-    def _add(self, path: str, root: str, listing: Listing, seen: set[str]) -> None:
+    def _add(self, path: str, root: str, listing: Listing, seen: set[str],
+             named: bool = False) -> None:
+        """List one file. `named`: the user named it on the command line, so
+        its name never decides that it is skipped, and any skip is noticed."""
         # Hot for large trees: one lstat per file and plain strings, no pathlib.
         uri = self.uri_for(path)
-        if uri in seen or self._excluded.matches(uri):
+        if uri in seen:
+            return
+        note = listing.notifications.append
+        if self._excluded.matches(uri):
+            if named:
+                note(Notification(uri, "skipped: matches an exclude pattern", "note", kind="excluded"))
             return
         seen.add(uri)
-        note = listing.notifications.append
         try:
             st = os.lstat(path)
         except FileNotFoundError:
@@ -190,12 +201,28 @@ class PathSource:
                 note(Notification(uri, f"could not read: {exc.strerror or exc}", "warning",
                                   kind="unreadable"))
                 return
-        if not stat.S_ISREG(st.st_mode) or is_binary_name(uri):
-            return  # folders behind links are scanned through their real path
+            if stat.S_ISREG(st.st_mode):
+                # Report it where it lives, so it is found once, as the real file.
+                real_uri = self.uri_for(path)
+                if not real_uri.startswith("file:"):
+                    if self._excluded.matches(real_uri):
+                        return
+                    uri = real_uri
+        if not stat.S_ISREG(st.st_mode):
+            # Folders behind links are scanned through their real path; a FIFO
+            # or device would block or never end.
+            if named or not stat.S_ISDIR(st.st_mode):
+                note(Notification(uri, "skipped: not a regular file", "note", kind="not-a-file"))
+            return
+        if not named and is_binary_name(uri):
+            return
+        if (st.st_dev, st.st_ino) in listing.inodes:
+            return  # a link or hard link to a file listed already
         if st.st_size > self.max_bytes:
             note(Notification(uri, f"skipped: {st.st_size} bytes is over the {self.max_bytes}-byte "
                               "size cap", "note", kind="too-large"))
             return
+        listing.inodes.add((st.st_dev, st.st_ino))
         listing.artifacts.append(Artifact(uri=uri, path=path, size=st.st_size))
 
     @staticmethod
