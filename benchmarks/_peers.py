@@ -12,6 +12,7 @@ can, and live only in a scratch folder deleted after the run.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -221,8 +222,11 @@ def warm_kingfisher(tool: Tool, scratch: Path) -> None:
     """One untimed run on an empty folder, so the rule cache is compiled before timing."""
     empty = scratch / "kingfisher-warm"
     empty.mkdir(parents=True, exist_ok=True)
-    subprocess.run(tool.build(scratch / "kingfisher-warm.json"), cwd=empty, env=tool.env,
-                   capture_output=True, check=False, timeout=600)
+    # A failure here is left to the timed runs to report.
+    with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+        subprocess.run(tool.build(scratch / "kingfisher-warm.json"), cwd=empty, env=tool.env,
+                       capture_output=True, check=False, timeout=600)
+    (scratch / "kingfisher-warm.json").unlink(missing_ok=True)
 
 
 def detect_secrets_tool(bindir: Path) -> Tool | None:
