@@ -36,7 +36,8 @@ def real_corpus_section(
     if not projects:
         notes.append("real-code corpus: no project could be fetched; skipped")
         return "", {}
-    missing = len(corpus.CORPUS) - len(projects) if not quick else 0
+    wanted = [r for r in corpus.CORPUS if not quick or r.name in corpus.QUICK_CORPUS]
+    missing = len(wanted) - len(projects)
     if missing:
         notes.append(f"real-code corpus: {missing} project(s) could not be fetched; see stderr")
     files, size = tree_stats(root)
