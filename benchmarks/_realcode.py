@@ -28,6 +28,10 @@ SLOW_TOOL_RUNS = {"detect-secrets": 1}
 PER_PROJECT_TOOLS = ("nhiguard", "gitleaks", "kingfisher")
 
 
+def _runs(runs: int) -> str:
+    return f"medians of {runs} runs" if runs > 1 else "a single run"
+
+
 def real_corpus_section(
     tools: list[Tool], runs: int, quick: bool, scratch: Path, notes: list[str]
 ) -> tuple[str, dict[str, Any]]:
@@ -46,7 +50,7 @@ def real_corpus_section(
     names = ", ".join(f"{r.name} {r.version}" for r, _ in projects)
     lines = [
         f"Corpus: {root}: {files:,} files, {size / 1e6:.1f} MB in {len(projects)} projects"
-        f" ({names}); medians of {runs} runs (detect-secrets: 1), page cache warm.\n",
+        f" ({names}); {_runs(runs)} (detect-secrets: one), page cache warm.\n",
         _report.full_scan_table(results, files, size, None),
     ]
     ratios = _report.ratio_table(results)
@@ -128,7 +132,7 @@ def history_section(
     files, size = tree_stats(repo)
     lines = [
         f"Repository: {repo} ({origin}): {commits:,} commits, {blobs or 0:,} objects reachable;"
-        f" {files:,} files, {size / 1e6:.1f} MB checked out; medians of {runs} runs.\n",
+        f" {files:,} files, {size / 1e6:.1f} MB checked out; {_runs(runs)}.\n",
         "| tool | command |", "|---|---|",
         "| nhiguard | `nhiguard scan . --history` |",
         "| gitleaks | `gitleaks git .` |",
