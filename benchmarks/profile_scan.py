@@ -50,6 +50,7 @@ from _report import table
 
 FileEntry = tuple[float, str, int, list[tuple[str, float]]]  # seconds, uri, bytes, biggest parts
 clock = time.process_time  # CPU seconds of this process: immune to a busy machine
+MIN_PART_S = 0.001  # a file's parts below this are noise, not where its time went
 
 
 class Timers:
@@ -90,7 +91,7 @@ class Timers:
             return self.call(label, fn, artifact, *args)
         finally:
             spent = clock() - start
-            parts = self._file_parts.most_common(3)
+            parts = [(k, v) for k, v in self._file_parts.most_common(3) if v >= MIN_PART_S]
             self._file_parts = outer
             entry = (spent, str(getattr(artifact, "uri", "?")), int(getattr(artifact, "size", 0)),
                      parts)
