@@ -179,7 +179,8 @@ def project_table(rows: list[ProjectRow], tools: list[str]) -> str:
     def key(row: ProjectRow) -> float:
         return -(row.walls.get("nhiguard") or 0.0)
 
-    peers = [t for t in tools if t != "nhiguard"]
+    ratios = "nhiguard" in tools  # without nhiguard there is nothing to hold the peers against
+    peers = [t for t in tools if t != "nhiguard"] if ratios else []
     out: list[list[str]] = []
     for row in sorted(rows, key=key):
         ours = row.walls.get("nhiguard")
@@ -188,8 +189,9 @@ def project_table(rows: list[ProjectRow], tools: list[str]) -> str:
         for peer in peers:
             theirs = row.walls.get(peer)
             cells.append(f"{_f(theirs / ours)}x" if theirs and ours else "-")
-        cells.append(_f(row.bytes / 1e6 / ours, 1) if ours else "-")
+        if ratios:
+            cells.append(_f(row.bytes / 1e6 / ours, 1) if ours else "-")
         out.append(cells)
     headers = ["project", "files", "MB", *(f"{t} s" for t in tools),
-               *(f"{p} / nhiguard" for p in peers), "nhiguard MB/s"]
+               *(f"{p} / nhiguard" for p in peers), *(["nhiguard MB/s"] if ratios else [])]
     return table(headers, out)
