@@ -9,6 +9,7 @@ interleaved, medians), then each project on its own so a slow one stands out.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import subprocess
 from pathlib import Path
@@ -77,25 +78,36 @@ def real_corpus_section(
     return "\n".join(lines), data
 
 
+def _nhiguard_history(exe: str, extra: list[str], _report: Path) -> list[str]:
+    return [exe, "scan", ".", "--history", "--format", "json", "--no-progress", *extra]
+
+
+def _gitleaks_history(exe: str, report: Path) -> list[str]:
+    return [exe, "git", ".", "--no-banner", "--log-level", "error", "--redact",
+            "--report-format", "json", "--report-path", str(report)]
+
+
+def _kingfisher_history(exe: str, report: Path) -> list[str]:
+    return kingfisher_command(exe, report, "--git-history", "full")
+
+
 def history_tools(tools: list[Tool], scan_help: str, notes: list[str]) -> list[Tool]:
     """Each tool's way of reading every commit of the repository in the working directory."""
     out: list[Tool] = []
     for tool in tools:
-        exe = tool.exe
         if tool.name == "nhiguard":
             if "--history" not in scan_help:
                 notes.append("history: `nhiguard scan --help` has no --history; nhiguard skipped")
                 continue
             extra = ["--no-cache"] if "--no-cache" in scan_help else []
-            out.append(dataclasses.replace(tool, build=lambda _r, exe=exe, extra=extra: [
-                exe, "scan", ".", "--history", "--format", "json", "--no-progress", *extra]))
+            out.append(dataclasses.replace(
+                tool, build=functools.partial(_nhiguard_history, tool.exe, extra)))
         elif tool.name == "gitleaks":
-            out.append(dataclasses.replace(tool, build=lambda r, exe=exe: [
-                exe, "git", ".", "--no-banner", "--log-level", "error", "--redact",
-                "--report-format", "json", "--report-path", str(r)]))
+            out.append(dataclasses.replace(
+                tool, build=functools.partial(_gitleaks_history, tool.exe)))
         elif tool.name == "kingfisher":
-            out.append(dataclasses.replace(tool, build=lambda r, exe=exe: kingfisher_command(
-                exe, r, "--git-history", "full")))
+            out.append(dataclasses.replace(
+                tool, build=functools.partial(_kingfisher_history, tool.exe)))
         # detect-secrets has no history mode.
     return out
 

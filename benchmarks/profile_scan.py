@@ -61,7 +61,7 @@ class Timers:
         self.own: defaultdict[str, float] = defaultdict(float)
         self.calls: Counter[str] = Counter()
         self._stack: list[float] = []  # time spent in children of each open region
-        self._file_parts: Counter[str] | None = None  # self time per label, current file only
+        self._file_parts: defaultdict[str, float] | None = None  # self time per label, this file
         self.top_files = top_files
         self.files: list[FileEntry] = []  # a min-heap of the slowest files
         self.gc_s = 0.0
@@ -85,16 +85,17 @@ class Timers:
 
     def per_file(self, label: str, fn: Callable[..., Any], artifact: Any, *args: Any) -> Any:
         """Time one artifact's scan, keeping the slowest files and what they spent it on."""
-        outer, self._file_parts = self._file_parts, Counter()
+        outer, self._file_parts = self._file_parts, defaultdict(float)
         start = clock()
         try:
             return self.call(label, fn, artifact, *args)
         finally:
             spent = clock() - start
-            parts = [(k, v) for k, v in self._file_parts.most_common(3) if v >= MIN_PART_S]
+            biggest = sorted(self._file_parts.items(), key=lambda kv: -kv[1])[:3]
+            parts = [(k, v) for k, v in biggest if v >= MIN_PART_S]
             self._file_parts = outer
-            entry = (spent, str(getattr(artifact, "uri", "?")), int(getattr(artifact, "size", 0)),
-                     parts)
+            entry: FileEntry = (spent, str(getattr(artifact, "uri", "?")),
+                                int(getattr(artifact, "size", 0)), parts)
             if len(self.files) < self.top_files:
                 heapq.heappush(self.files, entry)
             elif spent > self.files[0][0]:
@@ -138,7 +139,7 @@ def _timed(timers: Timers, label: str, fn: Callable[..., Any]) -> Callable[..., 
     return wrapper
 
 
-def wrap_rules(timers: Timers, patches: Patches, rule_classes: Iterable[type]) -> None:
+def wrap_rules(timers: Timers, patches: Patches, rule_classes: Iterable[Any]) -> None:
     """Time each rule's `check`, draining it inside the timer (it may be a generator)."""
     classes = list(rule_classes)
     originals = {cls: cls.check for cls in classes}  # before any patch: no wrapper wraps another
