@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MULTITOOL := tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
 
-.PHONY: setup demo test lint bench fuzz clean
+.PHONY: setup demo test lint bench bench-quick bench-real bench-history bench-profile fuzz clean
 
 setup: $(STAMP)
 
@@ -43,8 +43,22 @@ lint: $(STAMP)
 	$(BIN)/ruff check scanner rules tests benchmarks
 	$(BIN)/mypy scanner
 
+# Benchmarks (see benchmarks/README.md): the generated tree plus real code. The real
+# corpus and the history repository are fetched once into a cache outside the repository.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py --corpus generated,real,history
+
+bench-quick: $(STAMP)
+	$(BIN)/python benchmarks/run.py --quick --corpus generated,real,history
+
+bench-real: $(STAMP)
+	$(BIN)/python benchmarks/run.py --corpus real
+
+bench-history: $(STAMP)
+	$(BIN)/python benchmarks/run.py --corpus history
+
+bench-profile: $(STAMP)
+	$(BIN)/python benchmarks/profile_scan.py --real
 
 clean:
 	rm -rf $(VENV) tools/node_modules nhiguard.sarif .pytest_cache

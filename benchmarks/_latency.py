@@ -10,7 +10,7 @@ from pathlib import Path
 
 import _report
 from _measure import Sample, Summary, measure
-from _peers import Tool
+from _peers import Tool, kingfisher_command
 from _report import Latency
 
 DIFF_FILES = 50
@@ -22,12 +22,13 @@ def log(message: str) -> None:
 
 
 def measure_latency(
-    label: str, cmd: list[str], cwd: Path, runs: int, goal: float | None
+    label: str, cmd: list[str], cwd: Path, runs: int, goal: float | None,
+    env: dict[str, str] | None = None, ok_codes: frozenset[int] = frozenset({0, 1}),
 ) -> Latency | None:
     samples: list[Sample] = []
     for _ in range(runs):
-        sample = measure(cmd, cwd)
-        if sample.exit_code not in (0, 1):
+        sample = measure(cmd, cwd, env=env)
+        if sample.exit_code not in ok_codes:
             log(f"{label}: `{' '.join(cmd[:4])} ...` exited {sample.exit_code}; skipped")
             return None
         samples.append(sample)
@@ -75,8 +76,20 @@ def _change_line(path: str, n: int) -> str:
     return f"\n# benchmark change {n}\n"
 
 
+def peer_diff_command(peer: Tool, base: str, report: Path) -> list[str] | None:
+    """A peer's way of scanning only the commits after `base`, for reference."""
+    # Never point --report-path at /dev/null: gitleaks deletes its report file when
+    # it fails, and that would remove the device node.
+    if peer.name == "gitleaks":
+        return [peer.exe, "git", ".", "--no-banner", "--log-level", "error", "--redact",
+                f"--log-opts={base}..HEAD", "--report-format", "json", "--report-path", str(report)]
+    if peer.name == "kingfisher":
+        return kingfisher_command(peer.exe, report, "--since-commit", base, "--branch", "HEAD")
+    return None
+
+
 def diff_latency(
-    exe: str, gitleaks: Tool | None, repo: Path, runs: int, seed: int, scratch: Path
+    exe: str, peers: list[Tool], repo: Path, runs: int, seed: int, scratch: Path
 ) -> list[Latency]:
     """Commit a 50-file change on a scratch branch, time `scan --diff BASE`, then restore."""
     start = _git(repo, "rev-parse", "--abbrev-ref", "HEAD")
@@ -97,14 +110,12 @@ def diff_latency(
         label = f"diff: {DIFF_FILES} changed files in a repo of {files:,}"
         found = measure_latency(label, cmd, repo, runs, _report.DIFF_GOAL_S)
         results += [found] if found else []
-        if gitleaks is not None:
-            # Never point --report-path at /dev/null: gitleaks deletes its report file when
-            # it fails, and that would remove the device node.
-            gl_cmd = [gitleaks.exe, "git", ".", "--no-banner", "--log-level", "error",
-                      f"--log-opts={base}..HEAD", "--report-format", "json",
-                      "--report-path", str(scratch / "gitleaks-diff.json")]
-            found = measure_latency("diff, for reference: gitleaks git BASE..HEAD",
-                                    gl_cmd, repo, runs, None)
+        for peer in peers:
+            peer_cmd = peer_diff_command(peer, base, scratch / f"{peer.name}-diff.json")
+            if peer_cmd is None:
+                continue
+            found = measure_latency(f"diff, for reference: {peer.name} BASE..HEAD", peer_cmd,
+                                    repo, runs, None, env=peer.env, ok_codes=peer.ok_codes)
             results += [found] if found else []
     finally:
         _git(repo, "checkout", "-q", "-f", start if start != "HEAD" else base)

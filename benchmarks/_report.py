@@ -36,6 +36,17 @@ class Latency:
 
 
 @dataclass(frozen=True)
+class ProjectRow:
+    """One project of the real-code corpus: its size and each tool's wall time (None: failed)."""
+
+    name: str
+    version: str
+    files: int
+    bytes: int
+    walls: dict[str, float | None]
+
+
+@dataclass(frozen=True)
 class ScalePoint:
     scale: float
     files: int
@@ -63,8 +74,10 @@ def _f(value: float, digits: int = 2) -> str:
 
 
 def full_scan_table(
-    results: list[ToolResult], files: int, size: int, planted: int | None
+    results: list[ToolResult], files: int, size: int, planted: int | None, per_size: bool = True
 ) -> str:
+    """One row per tool; `per_size` off leaves out MB/s and files/s (a history scan reads
+    far more than the checked-out tree)."""
     rows: list[list[str]] = []
     for r in results:
         s = r.summary
@@ -78,8 +91,8 @@ def full_scan_table(
             _f(s.cpu_s),
             _f(s.maxrss_mb, 0),
             _f(s.tree_rss_mb, 0),
-            _f(size / 1e6 / s.wall_s, 1),
-            _f(files / s.wall_s, 0),
+            _f(size / 1e6 / s.wall_s, 1) if per_size else "-",
+            _f(files / s.wall_s, 0) if per_size else "-",
             "?" if r.findings is None else f"{r.findings:,}",
             "-" if r.planted_found is None or planted is None else f"{r.planted_found}/{planted}",
         ])
@@ -90,7 +103,9 @@ def full_scan_table(
     return table(headers, rows)
 
 
-def ratio_table(results: list[ToolResult]) -> str:
+def ratio_table(results: list[ToolResult], goals: dict[str, float] | None = None) -> str:
+    """Peer / nhiguard per peer; `goals` (default issue 4's) are checked on wall time."""
+    goals = RATIO_GOALS if goals is None else goals
     ours = next((r.summary for r in results if r.name == "nhiguard"), None)
     rows: list[list[str]] = []
     for r in results:
@@ -98,7 +113,7 @@ def ratio_table(results: list[ToolResult]) -> str:
             continue
         peer = r.summary
         wall = peer.wall_s / ours.wall_s
-        goal = RATIO_GOALS.get(r.name)
+        goal = goals.get(r.name)
         rows.append([
             f"{r.name} / nhiguard",
             f"{_f(wall)}x",
@@ -157,3 +172,26 @@ def scaling_table(points: list[ScalePoint]) -> str:
         "MB/s", "wall vs 1x", "memory vs 1x", f"< {MEMORY_GOAL_MB:g} MB",
     ]
     return table(headers, rows)
+
+
+def project_table(rows: list[ProjectRow], tools: list[str]) -> str:
+    """Per-project wall times, slowest for nhiguard first, with each peer's ratio to it."""
+    def key(row: ProjectRow) -> float:
+        return -(row.walls.get("nhiguard") or 0.0)
+
+    ratios = "nhiguard" in tools  # without nhiguard there is nothing to hold the peers against
+    peers = [t for t in tools if t != "nhiguard"] if ratios else []
+    out: list[list[str]] = []
+    for row in sorted(rows, key=key):
+        ours = row.walls.get("nhiguard")
+        cells = [f"{row.name} {row.version}", f"{row.files:,}", _f(row.bytes / 1e6, 1)]
+        cells += ["failed" if row.walls.get(t) is None else _f(row.walls[t] or 0.0) for t in tools]
+        for peer in peers:
+            theirs = row.walls.get(peer)
+            cells.append(f"{_f(theirs / ours)}x" if theirs and ours else "-")
+        if ratios:
+            cells.append(_f(row.bytes / 1e6 / ours, 1) if ours else "-")
+        out.append(cells)
+    headers = ["project", "files", "MB", *(f"{t} s" for t in tools),
+               *(f"{p} / nhiguard" for p in peers), *(["nhiguard MB/s"] if ratios else [])]
+    return table(headers, out)

@@ -1,15 +1,19 @@
-"""Benchmark nhiguard against gitleaks and detect-secrets on one tree, in one run.
+"""Benchmark nhiguard against gitleaks, kingfisher and detect-secrets, in one run.
 
-    .venv/bin/python benchmarks/run.py            # what `make bench` runs
-    .venv/bin/python benchmarks/run.py --quick    # small tree (scale 0.1): a smoke test
+    .venv/bin/python benchmarks/run.py --corpus generated,real,history   # `make bench`
+    .venv/bin/python benchmarks/run.py --quick    # small generated tree: a smoke test
+    .venv/bin/python benchmarks/run.py --corpus real      # real source releases only
     BENCH_TREE=~/src/repo .venv/bin/python benchmarks/run.py --runs 5 --scaling
 
 Generates the deterministic tree into benchmarks/.work/ (or scans
 BENCH_TREE), installs the peers into benchmarks/.work/peers-venv, then times
 every scanner several times and prints medians as Markdown tables: the full
 scan with ratios against each peer, pre-commit and diff-mode latency and,
-with --scaling, nhiguard on 1x, 3x and 10x the tree. Progress goes to
-stderr, the report to stdout, and everything to benchmarks/.work/results.json.
+with --scaling, nhiguard on 1x, 3x and 10x the tree. `--corpus real` scans
+pinned source releases of real projects (see corpus.py) and `--corpus
+history` a repository built from successive releases (or BENCH_HISTORY_REPO).
+Progress goes to stderr, the report to stdout, and everything to
+benchmarks/.work/results.json.
 """
 
 from __future__ import annotations
@@ -22,29 +26,31 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import _latency
 import _peers
+import _realcode
 import _report
 import generate
+from _fullscan import full_scan
 from _latency import log
 from _measure import (
     ForeignLoad,
-    Sample,
-    Summary,
     load_average,
     machine_info,
-    measure,
     tree_stats,
     warm_page_cache,
 )
 from _peers import Tool
-from _report import Latency, ScalePoint, ToolResult
+from _report import Latency, ScalePoint
 
 HERE = Path(__file__).resolve().parent
-TOOL_NAMES = ("nhiguard", "gitleaks", "detect-secrets")
+TOOL_NAMES = ("nhiguard", "gitleaks", "kingfisher", "detect-secrets")
+CORPORA = ("generated", "real", "history")
 PRE_COMMIT_FILES = 10
 DIFF_REPO_FILES = 50_000
 BUSY_SHARE = 0.1  # share of the CPUs other processes used during the run
@@ -81,64 +87,6 @@ def ensure_tree(work: Path, seed: int, scale: float) -> tuple[Path, generate.Man
     return tree, generate.Manifest(**data)
 
 
-def run_once(tool: Tool, tree: Path, scratch: Path) -> tuple[Sample | None, list[str] | None]:
-    """One measured run of `tool` over `tree`, and the file of each finding it reported."""
-    report, errors = scratch / f"{tool.name}.report", scratch / f"{tool.name}.stderr"
-    report.unlink(missing_ok=True)
-    sample = measure(
-        tool.build(report),
-        tree,
-        stdout=report if tool.report_on_stdout else None,
-        stderr=errors,
-        env=tool.env,
-    )
-    if sample.exit_code not in tool.ok_codes:
-        tail = errors.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-5:]
-        log(f"{tool.name} exited {sample.exit_code}: " + " | ".join(tail))
-        return None, None
-    return sample, tool.locate(report)
-
-
-def full_scan(
-    tools: list[Tool], tree: Path, runs: int, scratch: Path, planted: set[str] | None = None
-) -> list[ToolResult]:
-    """Every tool `runs` times, interleaved so drift on the machine hits all alike."""
-    samples: dict[str, list[Sample]] = {t.name: [] for t in tools}
-    findings: dict[str, list[str] | None] = {}
-    failed: set[str] = set()
-    for n in range(runs):
-        for tool in tools:
-            if tool.name in failed:
-                continue
-            sample, located = run_once(tool, tree, scratch)
-            if sample is None:
-                failed.add(tool.name)  # a broken tool is not retried
-                continue
-            samples[tool.name].append(sample)
-            findings[tool.name] = located
-            log(f"{tool.name} run {n + 1}/{runs}: {sample.wall_s:.2f} s wall")
-    return [
-        ToolResult(
-            name=t.name,
-            version=t.version,
-            summary=Summary.of(samples[t.name]) if samples[t.name] else None,
-            findings=_count(findings.get(t.name)),
-            planted_found=_hits(findings.get(t.name), planted),
-            failures=int(t.name in failed),
-        )
-        for t in tools
-    ]
-
-
-def _count(located: list[str] | None) -> int | None:
-    return None if located is None else len(located)
-
-
-def _hits(located: list[str] | None, planted: set[str] | None) -> int | None:
-    """How many planted files the tool reported at least one finding in."""
-    return None if located is None or planted is None else len(planted & set(located))
-
-
 def resolve_nhiguard(explicit: str | None) -> str:
     if explicit:
         return explicit
@@ -157,12 +105,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--tools", default=",".join(TOOL_NAMES), help="comma list of scanners")
     p.add_argument("--nhiguard", help="nhiguard executable (default: the one beside python)")
     p.add_argument("--work", type=Path, default=HERE / ".work", help="scratch folder")
+    p.add_argument("--corpus", default="generated",
+                   help="comma list of: generated (the seeded tree), real (pinned source "
+                        "releases), history (a repository of successive releases)")
     args = p.parse_args(argv)
     if args.quick:
         args.scale = 0.1
     unknown = set(args.tools.split(",")) - set(TOOL_NAMES)
     if unknown:
         p.error(f"unknown tools: {', '.join(sorted(unknown))}")
+    unknown = set(args.corpus.split(",")) - set(CORPORA)
+    if unknown:
+        p.error(f"unknown corpus: {', '.join(sorted(unknown))}")
     return args
 
 
@@ -175,10 +129,14 @@ def setup_tools(
     nhiguard, scan_help = _peers.nhiguard_tool(exe, args.jobs)
     notes += nhiguard.notes
     tools: list[Tool] = [nhiguard] if "nhiguard" in wanted else []
-    if {"gitleaks", "detect-secrets"} & set(wanted):
+    if set(TOOL_NAMES[1:]) & set(wanted):
         bindir = _peers.ensure_peers_venv(work / "peers-venv", log)
-        for name, make in (("gitleaks", _peers.gitleaks_tool),
-                           ("detect-secrets", _peers.detect_secrets_tool)):
+        makers: dict[str, Callable[[Path], Tool | None]] = {
+            "gitleaks": _peers.gitleaks_tool,
+            "kingfisher": lambda b: _peers.kingfisher_tool(b, work / "kingfisher-rules"),
+            "detect-secrets": _peers.detect_secrets_tool,
+        }
+        for name, make in makers.items():
             if name not in wanted:
                 continue
             peer = make(bindir)
@@ -186,11 +144,14 @@ def setup_tools(
                 tools.append(peer)
             else:
                 notes.append(f"{name} is not installed in the peers' venv: skipped")
+    for tool in tools:
+        if tool.name == "kingfisher":
+            _peers.warm_kingfisher(tool, work)
     return nhiguard, scan_help, tools
 
 
 def latency_section(
-    args: argparse.Namespace, nhiguard: Tool, scan_help: str, gitleaks: Tool | None,
+    args: argparse.Namespace, nhiguard: Tool, scan_help: str, peers: list[Tool],
     tree: Path, work: Path, scratch: Path, notes: list[str],
 ) -> list[Latency]:
     """Start-up, pre-commit on 10 files, and --diff over a 50-file change."""
@@ -209,7 +170,7 @@ def latency_section(
     diff_scale = args.scale if args.quick else DIFF_REPO_FILES / generate.FILES_AT_SCALE_1
     repo, _ = ensure_tree(work, args.seed, round(diff_scale, 2))
     warm_page_cache(repo)
-    return latencies + _latency.diff_latency(exe, gitleaks, repo, runs, args.seed, scratch)
+    return latencies + _latency.diff_latency(exe, peers, repo, runs, args.seed, scratch)
 
 
 def scaling_section(
@@ -243,22 +204,11 @@ def closing_notes(machine: dict[str, str], foreign: ForeignLoad, notes: list[str
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    work: Path = args.work
-    work.mkdir(parents=True, exist_ok=True)
-    notes: list[str] = []
-    foreign = ForeignLoad()
-    machine = machine_info()
-    start_load = load_average()
-    machine["load_average_start"] = "?" if start_load is None else f"{start_load:.2f}"
-    print("# nhiguard benchmark\n")
-    print(f"Machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory']} RAM, "
-          f"Python {machine['python']}, {machine['os']}; load average at start "
-          f"{machine['load_average_start']}\n", flush=True)
-    nhiguard, scan_help, tools = setup_tools(args, work, notes)
-    gitleaks = next((t for t in tools if t.name == "gitleaks"), None)
-
+def generated_section(
+    args: argparse.Namespace, nhiguard: Tool, scan_help: str, tools: list[Tool], work: Path,
+    scratch: Path, notes: list[str],
+) -> dict[str, Any]:
+    """The generated tree (or BENCH_TREE): full scan, latency and, if asked, scaling."""
     manifest: generate.Manifest | None = None
     if os.environ.get("BENCH_TREE"):
         tree = Path(os.environ["BENCH_TREE"]).expanduser().resolve()
@@ -272,43 +222,72 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Tree: {shown(tree)}: {files:,} files, {size / 1e6:.1f} MB ({origin}); "
           f"{runs}, page cache warm.\n", flush=True)
     warm_page_cache(tree)
+    results = full_scan(tools, tree, args.runs, scratch, planted)
+    print("## Full scan, all rules\n")
+    print(_report.full_scan_table(results, files, size, len(planted) if planted else None))
+    ratios = _report.ratio_table(results)
+    print("\n" + ratios + "\n" if ratios else "", flush=True)
+    latencies: list[Latency] = []
+    points: list[ScalePoint] = []
+    if any(r.name == "nhiguard" and r.summary for r in results):
+        peers = [t for t in tools if t.name in ("gitleaks", "kingfisher")]
+        latencies = latency_section(args, nhiguard, scan_help, peers, tree, work, scratch, notes)
+        print("## Latency (nhiguard)\n\n" + _report.latency_table(latencies) + "\n", flush=True)
+        if args.scaling:
+            points = scaling_section(args, nhiguard, work, scratch)
+            print("## Scaling (nhiguard, generated trees)\n")
+            print(_report.scaling_table(points) + "\n")
+    else:
+        notes.append("nhiguard did not run (or was left out): latency and scaling skipped")
+    return {
+        "tree": {"path": shown(tree), "files": files, "bytes": size,
+                 "manifest": asdict(manifest) if manifest else None},
+        "full_scan": [asdict(r) for r in results],
+        "latency": [asdict(x) for x in latencies],
+        "scaling": [asdict(p) for p in points],
+    }
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    work: Path = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    corpora = args.corpus.split(",")
+    notes: list[str] = []
+    foreign = ForeignLoad()
+    machine = machine_info()
+    start_load = load_average()
+    machine["load_average_start"] = "?" if start_load is None else f"{start_load:.2f}"
+    print("# nhiguard benchmark\n")
+    print(f"Machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['memory']} RAM, "
+          f"Python {machine['python']}, {machine['os']}; load average at start "
+          f"{machine['load_average_start']}\n", flush=True)
+    nhiguard, scan_help, tools = setup_tools(args, work, notes)
+
+    results: dict[str, Any] = {"machine": machine, "runs": args.runs}
     scratch = Path(tempfile.mkdtemp(prefix="reports-", dir=work))
     try:
-        results = full_scan(tools, tree, args.runs, scratch, planted)
-        print("## Full scan, all rules\n")
-        print(_report.full_scan_table(results, files, size, len(planted) if planted else None))
-        ratios = _report.ratio_table(results)
-        print("\n" + ratios + "\n" if ratios else "", flush=True)
-        latencies: list[Latency] = []
-        points: list[ScalePoint] = []
-        if any(r.name == "nhiguard" and r.summary for r in results):
-            latencies = latency_section(args, nhiguard, scan_help, gitleaks, tree, work,
-                                        scratch, notes)
-            print("## Latency (nhiguard)\n\n" + _report.latency_table(latencies) + "\n",
-                  flush=True)
-            if args.scaling:
-                points = scaling_section(args, nhiguard, work, scratch)
-                print("## Scaling (nhiguard, generated trees)\n")
-                print(_report.scaling_table(points) + "\n")
-        else:
-            notes.append("nhiguard did not run (or was left out): latency and scaling skipped")
+        if "generated" in corpora:
+            results["generated"] = generated_section(args, nhiguard, scan_help, tools, work,
+                                                     scratch, notes)
+        if "real" in corpora:
+            print("## Real code: pinned source releases, all rules\n", flush=True)
+            text, results["real"] = _realcode.real_corpus_section(
+                tools, args.runs, args.quick, scratch, notes)
+            print(text + "\n", flush=True)
+        if "history" in corpora:
+            print("## History: every commit of a real repository\n", flush=True)
+            text, results["history"] = _realcode.history_section(
+                tools, scan_help, args.runs, args.quick, scratch, notes)
+            print(text + "\n", flush=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     closing_notes(machine, foreign, notes)
     print("Notes:\n" + "\n".join(f"- {n}" for n in notes))
 
     out = work / "results.json"
-    out.write_text(json.dumps({
-        "machine": machine,
-        "tree": {"path": shown(tree), "files": files, "bytes": size,
-                 "manifest": asdict(manifest) if manifest else None},
-        "runs": args.runs,
-        "full_scan": [asdict(r) for r in results],
-        "latency": [asdict(x) for x in latencies],
-        "scaling": [asdict(p) for p in points],
-        "notes": notes,
-    }, indent=2) + "\n", encoding="utf-8")
+    results["notes"] = notes
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     log(f"results written to {shown(out)}")
     return 0
 
