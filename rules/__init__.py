@@ -1,1 +1,1 @@
-"""nhiguard rules, one module per rule, grouped by family (see DESIGN.md)."""
+"""nhiguard rules, one module per rule, grouped by family (see docs/architecture.md)."""

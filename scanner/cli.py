@@ -1,4 +1,4 @@
-"""The `nhiguard` command line (DESIGN.md, "Command line").
+"""The `nhiguard` command line (docs/architecture.md, "Command line").
 
 Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 usage,
 configuration or output-path error; 3 the scan itself failed; 130 interrupted

@@ -1,4 +1,4 @@
-"""Policy: the organisation's choices that rules read (DESIGN.md, Configuration).
+"""Policy: the organisation's choices that rules read (docs/architecture.md, "Command line").
 
 Lives in `[tool.nhiguard.policy]` of pyproject.toml or `[policy]` of
 .nhiguard.toml. Every field has a safe default, so rules never guess.

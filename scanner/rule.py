@@ -1,4 +1,4 @@
-"""The rule contract (DESIGN.md, "Rule contract").
+"""The rule contract (docs/architecture.md, "Rule").
 
 A rule is one small class: metadata as class attributes, help as its
 docstring in ruff's sections, worked VALID and INVALID examples, and a

@@ -4,8 +4,8 @@ the two IDs users asked for by name (`NHI-03`, `A1`).
 The users' IDs come from an industry guidance article, not from OWASP's own
 numbering: `NHI-03` is not OWASP's NHI3:2025 ("Vulnerable Third-Party NHI").
 Each rule therefore lists both the users' ID and the official items it
-corresponds to (see DESIGN.md), and nothing is ever tagged NHI3 because an ID
-reads NHI-03.
+corresponds to (see docs/architecture.md, "Taxonomy"), and nothing is ever
+tagged NHI3 because an ID reads NHI-03.
 """
 
 from __future__ import annotations

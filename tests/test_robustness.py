@@ -1,4 +1,4 @@
-"""One bad artifact never stops a scan (DESIGN.md, "What bad input gets")."""
+"""One bad artifact never stops a scan (docs/architecture.md, "Invariants")."""
 
 from __future__ import annotations
 

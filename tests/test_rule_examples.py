@@ -1,4 +1,4 @@
-"""Every rule's own VALID and INVALID examples are tests (DESIGN.md, Rule contract)."""
+"""Every rule's own VALID and INVALID examples are tests (docs/architecture.md, "Rule")."""
 
 from __future__ import annotations
 

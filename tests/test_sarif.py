@@ -1,5 +1,5 @@
 """SARIF output against the official 2.1.0 schema and Microsoft's multitool,
-and against the parts of DESIGN.md's SARIF contract that GitHub depends on."""
+and against the parts of docs/architecture.md's SARIF contract that GitHub depends on."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SARIF 2.1.0, as DESIGN.md's SARIF contract says, built with sarif-om.
+"""SARIF 2.1.0, as docs/architecture.md's SARIF contract says, built with sarif-om.
 
 GitHub reads only part of SARIF: it ignores `taxonomies` and `suppressions`,
 so the taxonomy links are repeated as tags and suppressed results are left
