@@ -62,7 +62,7 @@ def aws_grants(root: Node) -> Iterator[Grant]:
                 yield grant
         elif node.is_scalar and isinstance(node.value, str):
             text = node.value
-            if ADMIN_POLICY.search(text):
+            if ADMIN_POLICY.fullmatch(text.strip()):
                 yield Grant(node.pos_line, node.pos_column,
                             "The AdministratorAccess managed policy grants every action on every resource.")
             elif text.lstrip().startswith("{") and "Statement" in text:
@@ -157,6 +157,10 @@ def terraform_grants(text: str) -> Iterator[tuple[int, str]]:
         yield m.start(1), (f"IAM policy allows {', '.join(f'`{a}`' for a in wild)} on every "
                            "resource (`*`): scope the actions and resources.")
     for m in ADMIN_POLICY.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        before = text[line_start:m.start()]
+        if "#" in before or "//" in before or not before.endswith('"'):
+            continue  # a comment or prose, not an attachment
         yield m.start(), "The AdministratorAccess managed policy grants every action on every resource."
     for m in _TF_ROLE.finditer(text):
         start, end = _block(text, m.start())

@@ -23,13 +23,13 @@ BROAD_SCOPES: dict[str, str] = {
     "delete_repo": "GitHub classic: deleting repositories",
     "admin:enterprise": "GitHub classic: full control of enterprises",
     "full": "Salesforce: all data the user can reach",
-    "admin": "Slack: workspace administration",
 }
 # Microsoft Graph directory- and application-wide write scopes, bare or as a URL.
 _GRAPH = re.compile(
     r"(?:https://graph\.microsoft\.com/)?(?:Directory|Application|AppRoleAssignment|"
     r"RoleManagement)\.ReadWrite\.(?:All|Directory)", re.I)
-# Slack admin scopes: `admin` and the `admin.*` family.
+# Slack admin scopes (`admin.users:write`, ...). A bare `admin` is left out: many
+# servers define their own scope of that name.
 _SLACK_ADMIN = re.compile(r"admin\.[a-z_.]+:(?:write|read)")
 
 # Keys and variable names under which scopes are written.

@@ -95,6 +95,9 @@ def tree_sites(doc: Document, is_key: Callable[[str], bool]) -> Iterator[Site]:
     for _, key, node in tree.pairs():
         if not is_key(key):
             continue
-        for item in node.items if node.is_sequence else [node]:
+        # Slack manifests group scopes by token type: `scopes: {bot: [...], user: [...]}`.
+        groups = [v for _, v in node.entries] if node.is_mapping else [node]
+        items = [i for g in groups for i in (g.items if g.is_sequence else [g])]
+        for item in items:
             if item.is_scalar and isinstance(item.value, str):
                 yield item.pos_line, item.pos_column, item.value

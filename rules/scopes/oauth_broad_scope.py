@@ -25,7 +25,7 @@ class OauthBroadScope(Rule):
     Microsoft Graph `Directory.ReadWrite.All` / `Application.ReadWrite.All`
     (and the other directory-wide write scopes), GitHub classic `repo`,
     `admin:org`, `delete_repo`, `admin:enterprise`, Salesforce `full` and
-    Slack `admin` scopes. It reads scope strings and lists passed as
+    Slack `admin.*` scopes. It reads scope strings and lists passed as
     `scope=`/`scopes=`, assigned to a `SCOPES`-like name or written under a
     `scope`/`scopes` key in Python, JavaScript/TypeScript and config files
     (YAML, JSON, TOML, INI, .env), including registration payloads.
