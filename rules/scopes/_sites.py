@@ -78,6 +78,8 @@ def js_sites(doc: Document, key_pattern: str) -> Iterator[Site]:
         elif text[start] in "\"'`":
             lit = _JS_STRING.match(text, start)
             end = lit.end() if lit else start
+            if text[end:end + 80].lstrip(" \t")[:1] in ("|", "&"):
+                continue  # a TypeScript union type (`scope: 'all' | 'client'`), not a value
         else:
             continue
         for lit in _JS_STRING.finditer(text, start, end + 1):

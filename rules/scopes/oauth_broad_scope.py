@@ -74,6 +74,8 @@ class OauthBroadScope(Rule):
         Valid("app.add_middleware(CORSMiddleware, allow_origins=['*'], allow_methods=['*'])\n"),
         Valid("oauth:\n  client_id: agent\n  scopes: [read:user, 'repo:status']\n", path="config.yaml"),
         Valid("const auth = { clientId, scope: 'openid profile email' };\n", path="auth.ts"),
+        Valid("// OAuth client provider\n"
+              "invalidateCredentials?(scope: 'all' | 'client' | 'tokens'): void;\n", path="auth.d.ts"),
     ]
     INVALID = [
         Invalid("SCOPES = ['https://www.googleapis.com/auth/cloud-platform']\n"
