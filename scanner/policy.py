@@ -34,6 +34,8 @@ class Policy:
     # Scopes that are always fine / always a finding, beyond the built-in lists.
     allowed_scopes: tuple[str, ...] = ()
     forbidden_scopes: tuple[str, ...] = ()
+    # Provider-wide scopes to report, added to the built-in list of the scope rules.
+    broad_scopes: tuple[str, ...] = ()
     # Registration endpoints the organisation has approved (URL prefixes).
     approved_registration_endpoints: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict, compare=False)

@@ -8,9 +8,12 @@ from helpers import ROOT, nhiguard
 from nhiguard.registry import all_rule_classes
 
 EXPECTED = [
+    ("examples/.claude/settings.json", 5, "NHG306"),
     ("examples/.cursor/mcp.json", 7, "NHG101"),
     ("examples/.env", 4, "NHG101"),
     ("examples/.gemini/settings.json", 6, "NHG103"),
+    ("examples/.github/workflows/release.yml", 5, "NHG305"),
+    ("examples/agent-service/app/cloud_tools.py", 6, "NHG301"),
     ("examples/agent-service/app/llm.py", 11, "NHG101"),
     ("examples/agent-service/app/llm.py", 14, "NHG101"),
     ("examples/agent-service/app/mcp_server.py", 12, "NHG208"),
@@ -27,7 +30,10 @@ EXPECTED = [
     ("examples/deploy/docker-compose.yml", 6, "NHG101"),
     ("examples/deploy/docker-compose.yml", 8, "NHG104"),
     ("examples/deploy/helm/values.yaml", 8, "NHG102"),
+    ("examples/deploy/iam/agent-policy.json", 13, "NHG303"),
     ("examples/deploy/k8s/configmap.yaml", 9, "NHG101"),
+    ("examples/deploy/k8s/rbac.yaml", 10, "NHG304"),
+    ("examples/gateway/notes_auth.py", 16, "NHG302"),
     ("examples/gateway/server.py", 8, "NHG204"),
     ("examples/gateway/server.py", 8, "NHG206"),
     ("examples/scripts/rotate_keys.py", 6, "NHG105"),

@@ -1,0 +1,95 @@
+"""Which OAuth scopes are wildcards or provider-wide, and where scopes are written.
+
+Shared by the scope rules so the list lives in one place. The built-in list
+names scopes that give a client a whole provider (every Google Cloud API,
+every GitHub repository, the whole Microsoft Entra directory); the policy
+settings `broad-scopes` (added to it), `forbidden-scopes` (always reported)
+and `allowed-scopes` (never reported) let an organisation adjust it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nhiguard.policy import Policy
+
+WILDCARDS = frozenset({"*", "all"})
+
+# Scope -> the provider and what it grants, for the finding message.
+BROAD_SCOPES: dict[str, str] = {
+    "https://www.googleapis.com/auth/cloud-platform": "Google: every Google Cloud API",
+    "repo": "GitHub classic: every private repository",
+    "admin:org": "GitHub classic: full control of organisations",
+    "delete_repo": "GitHub classic: deleting repositories",
+    "admin:enterprise": "GitHub classic: full control of enterprises",
+    "full": "Salesforce: all data the user can reach",
+}
+# Microsoft Graph directory- and application-wide write scopes, bare or as a URL.
+_GRAPH = re.compile(
+    r"(?:https://graph\.microsoft\.com/)?(?:Directory|Application|AppRoleAssignment|"
+    r"RoleManagement)\.ReadWrite\.(?:All|Directory)", re.I)
+# Slack admin scopes (`admin.users:write`, ...). A bare `admin` is left out: many
+# servers define their own scope of that name.
+_SLACK_ADMIN = re.compile(r"admin\.[a-z_.]+:(?:write|read)")
+
+# Keys and variable names under which scopes are written.
+SCOPE_KEY = re.compile(r"(?:^|_)(?:oauth_?)?scopes?$", re.I)
+
+
+def split_scopes(value: str) -> list[str]:
+    """The scopes of an OAuth scope string (space separated; commas are common too)."""
+    return [s for s in re.split(r"[\s,]+", value) if s]
+
+
+def broad_reason(scope: str, policy: Policy) -> str | None:
+    """Why `scope` is a wildcard or provider-wide grant, or None when it is not."""
+    if scope in policy.allowed_scopes:
+        return None
+    if scope in policy.forbidden_scopes:
+        return "forbidden by policy"
+    if scope in WILDCARDS:
+        return "a wildcard: every scope the server knows"
+    if scope in policy.broad_scopes:
+        return "listed as broad by policy"
+    if scope in BROAD_SCOPES:
+        return BROAD_SCOPES[scope]
+    if _GRAPH.fullmatch(scope):
+        return "Microsoft Graph: write access to the whole directory or every application"
+    if _SLACK_ADMIN.fullmatch(scope):
+        return "Slack: workspace administration"
+    return None
+
+
+def broad_in(value: str, policy: Policy) -> list[tuple[str, str]]:
+    """(scope, reason) for every broad scope in one scope string."""
+    found = []
+    for scope in split_scopes(value):
+        reason = broad_reason(scope, policy)
+        if reason:
+            found.append((scope, reason))
+    return found
+
+
+def message(found: list[tuple[str, str]]) -> str:
+    parts = "; ".join(f"`{scope}` ({reason})" for scope, reason in found)
+    return f"Requests a wildcard or provider-wide scope: {parts}. Request only the scopes the task needs."
+
+
+_OAUTH_CONTEXT = re.compile(r"oauth|client_?id|token|credential|authoriz|googleapis|graph\.microsoft",
+                            re.I)
+
+
+def oauth_context(text: str) -> bool:
+    """The file speaks of OAuth, so `all`, `repo` or `admin` under a scope key are
+    scopes and not, say, a test fixture's or a search's scope."""
+    return _OAUTH_CONTEXT.search(text) is not None
+
+
+def reported(value: str, policy: Policy, in_oauth_file: bool) -> list[tuple[str, str]]:
+    """The broad scopes of a scope string worth a finding: outside OAuth files only
+    `*` and policy-listed scopes count (`all` or `repo` mean other things there)."""
+    found = broad_in(value, policy)
+    if in_oauth_file:
+        return found
+    return [(s, r) for s, r in found if s == "*" or s in policy.forbidden_scopes
+            or s in policy.broad_scopes]
