@@ -159,9 +159,9 @@ class DcrSecretPlainFile(Rule):
                         "client_id" not in payload:
                     line, column = doc.position(w.start())
                     yield self.report(doc, line, column,
-                                      "`saveClientInformation` writes the registered client (and "
-                                      "its secret) to plain storage; keep it in the OS keychain "
-                                      "or a secret manager.")
+                                      "The client registration hook writes the registered client "
+                                      "(and its secret) to plain storage; keep it in the OS "
+                                      "keychain or a secret manager.")
 
 
 def _python_write(call: ast.Call, opens_file: bool) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from nhiguard.document import Document
@@ -28,16 +29,15 @@ from ._iac import (
 _AZURE_PASSWORDS = frozenset({"azuread_application_password", "azuread_service_principal_password"})
 # Keys that never expire on their own.
 _STATIC_KEYS = {
-    "google_service_account_key": "Google service account key",
-    "aws_iam_access_key": "AWS IAM access key",
+    "google_service_account_key": "a Google service account key",
+    "aws_iam_access_key": "an AWS IAM access key",
 }
-# Attributes that hold the minted secret, per resource type.
-_SECRET_ATTRIBUTES = {
-    "azuread_application_password": ("value",),
-    "azuread_service_principal_password": ("value",),
-    "google_service_account_key": ("private_key",),
-    "aws_iam_access_key": ("secret", "ses_smtp_password_v4"),
-}
+# A reference to the attribute that holds the minted secret, with an optional
+# `[0]` / `["k"]` index (`count` and `for_each` resources).
+_SECRET_REFERENCE = re.compile(
+    r"\b(?:azuread_(?:application|service_principal)_password\.[\w-]+(?:\[[^\]]*\])?\.value"
+    r"|google_service_account_key\.[\w-]+(?:\[[^\]]*\])?\.private_key"
+    r"|aws_iam_access_key\.[\w-]+(?:\[[^\]]*\])?\.(?:secret|ses_smtp_password_v4))\b")
 _CFN_ACCESS_KEY = "AWS::IAM::AccessKey"
 _SA_TOKEN_TYPE = "kubernetes.io/service-account-token"
 
@@ -154,30 +154,30 @@ class MintedCredentialNoExpiry(Rule):
 
     # -- Terraform ----------------------------------------------------------------------------
     def _terraform(self, doc: Document, root: Node) -> Iterator[Finding]:
-        minted: list[Resource] = []
         for res in terraform_resources(root, _AZURE_PASSWORDS | frozenset(_STATIC_KEYS)):
             problem = self._problem(res)
             if problem is not None:
                 node, message = problem
-                minted.append(res)
                 yield self.report(doc, node.line, node.column, message)
+        # An output names the resource type in its reference, so it is judged on
+        # its own: outputs usually sit in outputs.tf, away from the resource.
         for name, body in terraform_outputs(root):
             value = body.get("value")
             if value is None or is_true(body.get("sensitive")):
                 continue
-            text = source_text(value)
-            for res in minted:
-                if any(f"{res.type}.{res.name}.{a}" in text for a in _SECRET_ATTRIBUTES[res.type]):
-                    yield self.report(doc, value.line, value.column,
-                                      f"Output `{name}` exports the secret of `{res.type}."
-                                      f"{res.name}` and is not marked sensitive: it is printed "
-                                      "in plan/apply logs and kept in clear in state.")
-                    break
+            m = _SECRET_REFERENCE.search(source_text(value))
+            if m:
+                yield self.report(doc, value.line, value.column,
+                                  f"Output `{name}` exports `{m.group(0)}` and is not marked "
+                                  "sensitive: it is printed in plan/apply logs and kept in "
+                                  "clear in state.")
 
     def _problem(self, res: Resource) -> tuple[Node, str] | None:
         what = f"`{res.type}.{res.name}`"
         if res.type in _STATIC_KEYS:
-            return res.anchor, (f"{what} mints a {_STATIC_KEYS[res.type]}, which never expires; "
+            if (literal(res.body.get("status")) or "").lower() == "inactive":
+                return None
+            return res.anchor, (f"{what} mints {_STATIC_KEYS[res.type]}, which never expires; "
                                 "use workload identity federation instead.")
         limit = self.policy.max_secret_lifetime_seconds
         days = self.policy.max_secret_lifetime_days

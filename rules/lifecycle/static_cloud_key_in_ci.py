@@ -14,15 +14,18 @@ from nhiguard.tree.node import Node
 # (action, input that carries a long-lived credential, what to use instead)
 _ACTIONS = (
     ("aws-actions/configure-aws-credentials", "aws-access-key-id",
-     "`role-to-assume` with `permissions: id-token: write`"),
+     "role-to-assume, with the id-token write permission"),
     ("google-github-actions/auth", "credentials_json",
-     "`workload_identity_provider` and `service_account`"),
-    ("azure/login", "creds", "`client-id`, `tenant-id` and `subscription-id` (OIDC)"),
+     "workload_identity_provider and service_account"),
+    ("azure/login", "creds", "client-id, tenant-id and subscription-id"),
 )
 _ENV_KEY = "AWS_ACCESS_KEY_ID"
 # A value CI stores for the long run, or a literal access key ID. Outputs of an
 # earlier step (`steps.x.outputs...`) are what an OIDC exchange hands out.
 _STORED = re.compile(r"\$\{\{\s*(?:secrets|vars)\.|\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")
+
+
+_HANDED_OVER = re.compile(r"\$\{\{\s*(?:steps|needs)\.")
 
 
 def _stored(node: Node | None) -> bool:
@@ -158,16 +161,17 @@ class StaticCloudKeyInCi(Rule):
                             or not with_.is_mapping:
                         continue
                     node = with_.get(key)
-                    if _stored(node):
+                    # Only an earlier step's (or job's) outputs can be short-lived here.
+                    if node is not None and not _HANDED_OVER.search(node.text() or ""):
                         assert node is not None
                         yield self.report(doc, node.line, node.column,
-                                          f"`{action}` is given a long-lived `{key}`; "
-                                          f"federate the workflow's OIDC token: {instead}.")
+                                          f"{action} is given a long-lived {key}; "
+                                          f"federate the workflow's OIDC token instead: {instead}.")
             for env in _envs(root):
                 node = env.get(_ENV_KEY)
                 if _stored(node):
                     assert node is not None
                     yield self.report(doc, node.line, node.column,
-                                      f"`{_ENV_KEY}` is set from a long-lived key in CI; use "
-                                      "`aws-actions/configure-aws-credentials` with "
-                                      "`role-to-assume` and `permissions: id-token: write`.")
+                                      f"{_ENV_KEY} is set from a long-lived key in CI; use "
+                                      "aws-actions/configure-aws-credentials with "
+                                      "role-to-assume and the id-token write permission.")

@@ -179,10 +179,15 @@ class _Builder:
                                    "heredoc_start", "heredoc_identifier")]
         if any(p.type != "template_literal" for p in parts):
             return None
-        raw = "".join(self._text(p) for p in parts)
         if template.type == "heredoc_template":
+            # The grammar drops each line's indentation; the lines between the
+            # markers are the value, final newline included, as in Terraform.
+            markers = [p for p in template.children if p.type == "heredoc_identifier"]
+            start = self.source.find(b"\n", markers[0].end_byte) + 1
+            end = self.source.rfind(b"\n", 0, markers[-1].start_byte) + 1
+            raw = self.source[start:end].decode("utf-8", "replace") if 0 < start <= end else ""
             return _dedent(raw) if self._text(template).startswith("<<-") else raw
-        return _unescape(raw)
+        return _unescape("".join(self._text(p) for p in parts))
 
     def _collection(self, node: tree_sitter.Node, depth: int) -> Node:
         if node.type == "tuple":
