@@ -56,7 +56,9 @@ class MintedCredentialNoExpiry(Rule):
     Terraform `azuread_application_password` / `azuread_service_principal_password`
     with no `end_date`/`end_date_relative` (Microsoft's default is two years)
     or one beyond the policy, `google_service_account_key` and
-    `aws_iam_access_key` (keys with no expiry at all), CloudFormation
+    `aws_iam_access_key` (keys with no expiry at all; a Google key uploaded
+    with `public_key_data` or replaced through `keepers` by a `time_rotating`
+    is left alone), CloudFormation
     `AWS::IAM::AccessKey`, and Kubernetes Secrets of type
     `kubernetes.io/service-account-token` (a token that never expires). It
     reports again, as worse, where the minted secret is exported in an
@@ -177,6 +179,11 @@ class MintedCredentialNoExpiry(Rule):
         if res.type in _STATIC_KEYS:
             if (literal(res.body.get("status")) or "").lower() == "inactive":
                 return None
+            if res.body.get("public_key_data") is not None:
+                return None  # an uploaded public key: nothing is minted, its certificate expires
+            keepers = res.body.get("keepers")
+            if keepers is not None and "time_rotating." in source_text(keepers):
+                return None  # replaced on every rotation
             return res.anchor, (f"{what} mints {_STATIC_KEYS[res.type]}, which never expires; "
                                 "use workload identity federation instead.")
         limit = self.policy.max_secret_lifetime_seconds
