@@ -29,8 +29,9 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
     "terraform/azuread_rotated.tf": set(),
     "terraform/google.tf": {("NHG401", 5), ("NHG401", 15)},
     "terraform/google_wif.tf": set(),
-    # `count` index in the output reference; an inactive key and a sensitive output are fine.
-    "terraform/aws.tf": {("NHG401", 5), ("NHG401", 16)},
+    # `count` index in references; an inactive key, a sensitive output and a
+    # SecureString copy are fine, a String parameter and a local_file are not.
+    "terraform/aws.tf": {("NHG401", 5), ("NHG401", 16), ("NHG401", 31), ("NHG401", 42)},
     "terraform/aws.tf.json": {("NHG401", 3)},
     "terraform/broken.tf": set(),
     # CloudFormation: an active key and the output that exports its secret.

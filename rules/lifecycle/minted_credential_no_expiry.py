@@ -38,6 +38,13 @@ _SECRET_REFERENCE = re.compile(
     r"\b(?:azuread_(?:application|service_principal)_password\.[\w-]+(?:\[[^\]]*\])?\.value"
     r"|google_service_account_key\.[\w-]+(?:\[[^\]]*\])?\.private_key"
     r"|aws_iam_access_key\.[\w-]+(?:\[[^\]]*\])?\.(?:secret|ses_smtp_password_v4))\b")
+# Where a copied secret is kept in clear: resource type -> the arguments that hold it.
+_PLAIN_STORES = {
+    "aws_ssm_parameter": ("value", "insecure_value"),  # unless type = "SecureString"
+    "local_file": ("content",),  # local_sensitive_file is the protected twin
+    "kubernetes_config_map": ("data",),
+    "kubernetes_config_map_v1": ("data",),
+}
 _CFN_ACCESS_KEY = "AWS::IAM::AccessKey"
 _SA_TOKEN_TYPE = "kubernetes.io/service-account-token"
 
@@ -63,7 +70,9 @@ class MintedCredentialNoExpiry(Rule):
     `kubernetes.io/service-account-token` (a token that never expires). It
     reports again, as worse, where the minted secret is exported in an
     `output` not marked `sensitive` or a CloudFormation `Outputs` entry, where
-    it lands in state files, CI logs and stack descriptions. Passwords whose
+    it lands in state files, CI logs and stack descriptions, or copied into a
+    store that keeps it in clear (an SSM `String` parameter, a `local_file`,
+    a ConfigMap). Passwords whose
     lifetime is an expression (`time_rotating`) are taken as rotated.
 
     ## Why is this bad?
@@ -145,6 +154,7 @@ class MintedCredentialNoExpiry(Rule):
             return
         for root in tree.documents:
             yield from self._terraform(doc, root)
+            yield from self._copies(doc, root)
             yield from self._cloudformation(doc, root)
             if kubernetes_kind(root) == "Secret" and literal(root.get("type")) == _SA_TOKEN_TYPE:
                 node = root.get("type")
@@ -173,6 +183,19 @@ class MintedCredentialNoExpiry(Rule):
                                   f"Output `{name}` exports `{m.group(0)}` and is not marked "
                                   "sensitive: it is printed in plan/apply logs and kept in "
                                   "clear in state.")
+
+    def _copies(self, doc: Document, root: Node) -> Iterator[Finding]:
+        """Minted secrets copied where they are kept in clear."""
+        for res in terraform_resources(root, frozenset(_PLAIN_STORES)):
+            if res.type == "aws_ssm_parameter" and literal(res.body.get("type")) == "SecureString":
+                continue
+            for key in _PLAIN_STORES[res.type]:
+                value = res.body.get(key)
+                m = _SECRET_REFERENCE.search(source_text(value)) if value is not None else None
+                if value is not None and m:
+                    yield self.report(doc, value.line, value.column,
+                                      f"`{res.type}.{res.name}` copies `{m.group(0)}` into a "
+                                      "store that keeps it in clear.")
 
     def _problem(self, res: Resource) -> tuple[Node, str] | None:
         what = f"`{res.type}.{res.name}`"
