@@ -91,7 +91,7 @@ class Document:
     # -- structured views ------------------------------------------------------------
     @cached_property
     def tree(self) -> Tree | None:
-        """The key/value tree for YAML, JSON, TOML, INI and .env; None otherwise
+        """The key/value tree for YAML, JSON, TOML, INI, .env and HCL; None otherwise
         or when the file does not parse (a notification says why)."""
         if self.kind not in TREE_KINDS:
             return None

@@ -105,8 +105,9 @@ def test_the_engine_knows_rules_only_through_the_registry(module):
 def test_tree_kinds_are_the_parser_table_and_cost_nothing_at_start_up():
     code = ("import sys\nfrom nhiguard.filekinds import ALL_KINDS, CONFIG_KINDS, TREE_KINDS\n"
             "from nhiguard.tree import PARSERS\n"
-            "assert TREE_KINDS == set(PARSERS) and TREE_KINDS <= ALL_KINDS and TREE_KINDS < CONFIG_KINDS\n"
+            "assert TREE_KINDS == set(PARSERS) and TREE_KINDS <= ALL_KINDS and TREE_KINDS <= CONFIG_KINDS\n"
+            "assert 'hcl' in TREE_KINDS\n"
             "assert not any(m.endswith('_tree') and m.startswith('nhiguard.tree.') for m in sys.modules)\n"
-            "assert 'yaml' not in sys.modules\n")
+            "assert 'yaml' not in sys.modules and 'tree_sitter' not in sys.modules\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr

@@ -112,6 +112,11 @@ def _hostile_tree(root):
         "yaml/pwn.yaml": (f"run: !!python/object/apply:os.system ['touch {root}/PWNED']\n"
                           f"token: {PAT}\n"),
         "yaml/pwn2.yaml": f"!!python/object/new:os.system [touch {root}/PWNED2]\n",
+        # Terraform that names what the rules read, but does not parse.
+        "hcl/broken.tf": 'resource "aws_iam_access_key" "ci" {\n  user = = "ci"\n',
+        "hcl/deep.tf": 'resource "aws_iam_access_key" "ci" {\n  tags = '
+                       + "[" * 100_000 + "]" * 100_000 + "\n}\n",
+        "hcl/binary-ish.tfvars": "aws_iam_access_key = \x00\x01{{{\n",
     })
 
 
@@ -131,6 +136,9 @@ def test_hostile_corpus_each_file_gets_its_outcome(tmp_path):
     assert notes["bin/blob.txt"]["kind"] == "binary"
     assert notes["deep/deep100k.json"]["kind"] == "parse-error"
     assert notes["deep/deep3k.yaml"]["kind"] == "parse-error"
+    for name in ("hcl/broken.tf", "hcl/deep.tf", "hcl/binary-ish.tfvars"):
+        assert notes[name]["kind"] in ("parse-error", "binary"), name
+    assert notes["hcl/broken.tf"]["line"] == 2
     # The YAML tags never run: a safe loader, and the secret beside them is found.
     assert not (tmp_path / "PWNED").exists() and not (tmp_path / "PWNED2").exists()
     assert ("yaml/pwn.yaml", 2, 8) in found

@@ -53,11 +53,11 @@ def error(text: str, fmt: str) -> TreeError:
 # -- dispatch ------------------------------------------------------------------------
 
 def test_formats_and_dispatch() -> None:
-    assert TREE_FORMATS == frozenset({"yaml", "json", "toml", "ini", "env"}) == set(PARSERS)
+    assert TREE_FORMATS == frozenset({"yaml", "json", "toml", "ini", "env", "hcl"}) == set(PARSERS)
     for fmt in TREE_FORMATS - {"json"}:  # an empty JSON file is not JSON
         assert parse_tree("", fmt).format == fmt
-    with pytest.raises(ValueError, match="unknown tree format 'hcl'"):
-        parse_tree("a = 1", "hcl")
+    with pytest.raises(ValueError, match="unknown tree format 'xml'"):
+        parse_tree("<a/>", "xml")
 
 
 # -- YAML ------------------------------------------------------------------------------
@@ -675,6 +675,90 @@ def test_dotenv_duplicates_and_crlf() -> None:
     doc = only(parse_tree('A=1\r\nA="two\r\nlines"\r\nB=x \r\n', "env"))
     assert [(k, v.value, v.line) for k, v in doc.entries] == [
         ("A", "1", 1), ("A", "two\nlines", 2), ("B", "x", 4)]
+
+
+# -- HCL -------------------------------------------------------------------------------
+
+_TF = """\
+# an agent's key
+resource "aws_iam_access_key" "ci" {
+  user    = aws_iam_user.ci.name
+  status  = "Active"
+  tags    = { owner = "platform", "cost-centre" = 42 }
+  subnets = [1, 2.5, true, null, "a\\tb"]
+  name    = "ci-${var.env}"
+  policy  = <<-EOT
+    {"Version": "2012-10-17"}
+  EOT
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+variable "token" {
+  default = "caf\u00e9"
+}
+"""
+
+
+def test_hcl_has_terraform_json_shape() -> None:
+    doc = only(parse_tree(_TF, "hcl"))
+    assert plain(doc) == {
+        "resource": {"aws_iam_access_key": {"ci": {
+            "user": "aws_iam_user.ci.name", "status": "Active",
+            "tags": {"owner": "platform", "cost-centre": 42},
+            "subnets": [1, 2.5, True, None, "a\tb"],
+            "name": '"ci-${var.env}"',
+            "policy": '{"Version": "2012-10-17"}\n',
+            "lifecycle": {"create_before_destroy": True},
+        }}},
+        "variable": {"token": {"default": "caf\u00e9"}},
+    }
+
+
+def test_hcl_expressions_are_tagged_literals_are_not() -> None:
+    body = only(parse_tree(_TF, "hcl")).get("resource").get("aws_iam_access_key").get("ci")
+    assert body.get("user").tag == "expr" and body.get("name").tag == "expr"
+    assert body.get("status").tag is None and body.get("policy").tag is None
+
+
+def test_hcl_positions() -> None:
+    doc = only(parse_tree(_TF, "hcl"))
+    resource = doc.get("resource")
+    assert (resource.line, resource.column) == (2, 1)
+    ci = resource.get("aws_iam_access_key")
+    assert (ci.line, ci.column) == (2, 10)  # the type label
+    body = ci.get("ci")
+    assert at(body.get("status")) == (4, 3, 4, 13)
+    assert at(body.get("tags").get("cost-centre")) == (5, 35, 5, 51)
+    assert at(body.get("lifecycle").get("create_before_destroy")) == (12, 5, 12, 29)
+    assert at(doc.get("variable").get("token").get("default")) == (16, 3, 16, 13)
+
+
+def test_hcl_columns_count_characters() -> None:
+    doc = only(parse_tree('a = "\u00e9\u00e9"\nb = { c = "\u00e9", d = 2 }\n', "hcl"))
+    assert at(doc.get("b").get("d")) == (2, 16, 2, 20)  # bytes would say 17
+
+
+def test_hcl_repeated_blocks_are_all_kept() -> None:
+    doc = only(parse_tree('resource "a" "x" {}\nresource "a" "y" {\n  n = 1\n}\n', "hcl"))
+    assert [(k, v.line) for k, v in doc.entries] == [("resource", 1), ("resource", 2)]
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ('resource "a" "b" {\n  x = 1\n', 3),
+    ("a = {\n", 2),
+    ("a = 1\nb = = 2\n", 2),
+    ('a = "unterminated\n', 2),
+])
+def test_hcl_errors_have_lines(text: str, line: int) -> None:
+    assert error(text, "hcl").line == line
+
+
+def test_hcl_deep_nesting() -> None:
+    assert "nesting" in str(error("a = " + "[" * 100_000 + "]" * 100_000, "hcl"))
+    depth = MAX_DEPTH - 2
+    doc = only(parse_tree("a = " + "[" * depth + "]" * depth, "hcl"))
+    assert doc.get("a").is_sequence
 
 
 # -- every parser, any input ---------------------------------------------------------

@@ -1,6 +1,6 @@
 """Identity providers' registration settings: Auth0, Keycloak, Ory Hydra, allauth.
 
-Config files are read through the config tree; Terraform (no HCL tree yet),
+Config files (Terraform included) are read through the config tree;
 environment variables in compose files, shell and Dockerfiles, and Django
 settings are read by small, anchored regular expressions. Each function
 yields `Hit`s: where the setting is and what is wrong with it.
@@ -46,7 +46,8 @@ _AUTH0_CODE = re.compile(r"""["']enable_dynamic_client_registration["']\s*:\s*(?
 
 
 def auth0_tree(doc: Document) -> Iterator[Hit]:
-    """auth0-deploy-cli tenant.yaml / tenant.json: `flags.enable_dynamic_client_registration`."""
+    """auth0-deploy-cli tenant.yaml / tenant.json and Terraform's `auth0_tenant`
+    resource: `flags.enable_dynamic_client_registration`."""
     tree = doc.tree
     if tree is None:
         return
@@ -62,44 +63,6 @@ def auth0_code(text: str) -> Iterator[Hit]:
     for m in _AUTH0_CODE.finditer(text):
         if "flags" in text[max(0, m.start() - 300):m.start()] and not _in_comment(text, m.start()):
             yield Hit(*_position(text, m.start()), _AUTH0_MSG)
-
-
-def auth0_terraform(text: str) -> Iterator[Hit]:
-    """`resource "auth0_tenant" ... { flags { enable_dynamic_client_registration = true } }`."""
-    for block_start, block_end in hcl_blocks(text, r'resource\s+"auth0_tenant"\s+"[^"]*"'):
-        body = text[block_start:block_end]
-        for f_start, f_end in hcl_blocks(body, r"\bflags"):
-            flags = body[f_start:f_end]
-            m = re.search(r'\benable_dynamic_client_registration\s*=\s*"?true"?', flags)
-            if m:
-                yield Hit(*_position(text, block_start + f_start + m.start()), _AUTH0_MSG)
-
-
-def hcl_blocks(text: str, header: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of the body of every `header {...}` block, braces balanced
-    and strings/comments skipped. A stop-gap until the engine has an HCL tree."""
-    for m in re.finditer(header + r"\s*\{", text):
-        if _in_comment(text, m.start()):
-            continue
-        depth, i = 0, m.end() - 1
-        while i < len(text):
-            c = text[i]
-            if c == '"':
-                i += 1
-                while i < len(text) and text[i] != '"':
-                    i += 2 if text[i] == "\\" else 1
-            elif c == "#" or text.startswith("//", i):
-                nl = text.find("\n", i)
-                i = len(text) if nl < 0 else nl
-                continue
-            elif c == "{":
-                depth += 1
-            elif c == "}":
-                depth -= 1
-                if depth == 0:
-                    yield m.end(), i
-                    break
-            i += 1
 
 
 # -- Keycloak realm exports ------------------------------------------------------------------

@@ -138,13 +138,12 @@ class DcrOpenRegistration(Rule):
 
     def _hits(self, doc: Document) -> Iterator[_idp.Hit]:
         text = doc.text
-        if doc.kind in (JSON, YAML, TOML):
+        if doc.kind in (JSON, YAML, TOML, HCL):
+            # Terraform's `resource "auth0_tenant" { flags { ... } }` is the same tree.
             if "enable_dynamic_client_registration" in text:
                 yield from _idp.auth0_tree(doc)
             if _idp.KEYCLOAK_POLICY in text:
                 yield from _idp.keycloak(doc)
-        elif doc.kind == HCL and "auth0_tenant" in text:
-            yield from _idp.auth0_terraform(text)
         elif doc.kind in (PYTHON, JAVASCRIPT, TYPESCRIPT) and "enable_dynamic_client_registration" in text:
             yield from _idp.auth0_code(text)
         if doc.kind != PYTHON and "dynamic_client_registration" in text.lower():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
@@ -36,9 +35,6 @@ from ._values import (
     secret_part,
 )
 
-# key = "value" in Terraform/HCL (.tfvars, .tf, .hcl); `variable "x" { default = "..." }`.
-_HCL_PAIR = re.compile(r"""^\s*"?([A-Za-z_][\w.-]*)"?\s*=\s*"((?:[^"\\\n]|\\.)*)"\s*(?:[#/,].*)?$""")
-_HCL_VARIABLE = re.compile(r"""^\s*variable\s+"([^"]+)"\s*\{""")
 _ENCRYPTED_KINDS = ("SealedSecret", "EncryptedSecret")
 _KIND_LABELS = {ENV: ".env file", TOML: "TOML settings", INI: "INI settings", JSON: "JSON config",
                 HCL: "Terraform file"}
@@ -212,21 +208,23 @@ class SecretInConfigStore(Rule):
                            end_column=column + len(value), secret=value)
 
     def _hcl(self, doc: Document) -> Iterator[Finding]:
-        variable = None
-        for number, text in enumerate(doc.lines, 1):
-            header = _HCL_VARIABLE.match(text)
-            if header:
-                variable = header.group(1)
-            m = _HCL_PAIR.match(text)
-            if m is None:
-                continue
-            key, value = m.group(1), m.group(2)
-            if key == "default" and variable:
-                key = variable
-            if _wanted(key) and looks_secret(value):
-                column = m.start(2) + 1
-                yield self.report(doc, number, column, f"Literal secret in `{key}` (Terraform file).",
-                                  end_column=column + len(value), secret=value)
+        """Terraform: literal strings under credential names, anywhere in the
+        tree (`.tfvars` pairs, resource arguments, `variable "x" { default }`).
+        References and `${...}` templates are expressions, not literals."""
+        if not may_hold_secret(doc.text) or doc.tree is None:
+            return
+        for root in doc.tree.documents:
+            for path, key, node in root.pairs():
+                if not node.is_scalar or node.tag is not None or not isinstance(node.value, str):
+                    continue
+                if key == "default" and path[:1] == ("variable",) and len(path) == 3:
+                    key = str(path[1])
+                value = node.value
+                if _wanted(key) and looks_secret(value):
+                    line, column = locate(doc, node.pos_line, value, node.pos_column)
+                    yield self.report(doc, line, column,
+                                      f"Literal secret in `{key}` (Terraform file).",
+                                      end_column=column + len(value), secret=value)
 
 
 def _wanted(key: str) -> bool:

@@ -11,14 +11,15 @@ from .node import Node, Tree, TreeError, gc_paused
 # One parser per file kind that has a tree view: kind -> (module, function).
 # This table is the only list of those kinds: `filekinds.TREE_KINDS` is read
 # from its keys. filekinds is imported at start-up, so a parser (and PyYAML)
-# is imported only when a file of its kind is first parsed. A new format, HCL
-# next, joins by adding its parser here.
+# is imported only when a file of its kind is first parsed. A new format joins
+# by adding its parser here.
 PARSERS: dict[str, tuple[str, str]] = {
     "yaml": ("yaml_tree", "parse_yaml"),
     "json": ("json_tree", "parse_json"),
     "toml": ("toml_tree", "parse_toml"),
     "ini": ("ini_tree", "parse_ini"),
     "env": ("dotenv_tree", "parse_dotenv"),
+    "hcl": ("hcl_tree", "parse_hcl"),
 }
 TREE_FORMATS = frozenset(PARSERS)
 
@@ -51,6 +52,6 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "PARSERS", "TREE_FORMATS", "Node", "Tree", "TreeError", "parse_dotenv", "parse_ini",
+    "PARSERS", "TREE_FORMATS", "Node", "Tree", "TreeError", "parse_dotenv", "parse_hcl", "parse_ini",
     "parse_json", "parse_toml", "parse_tree", "parse_yaml", "parser",
 ]
