@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from .document import Document
 
 _MAX_DEPTH = 5
+# Context managers under which code is expected to raise.
+EXPECTED_FAILURE_CALLS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp"})
 _SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
@@ -162,6 +164,28 @@ class PythonView:
         for scope in self.scopes:
             for call in scope.calls:
                 yield scope, call
+
+    # -- expected failures -----------------------------------------------------------------
+    @cached_property
+    def _expected_failures(self) -> list[tuple[int, int]]:
+        """Line spans of `with` blocks that expect an exception
+        (`pytest.raises`, `self.assertRaises…`): code there is built to fail."""
+        if "raises" not in self.doc.text.lower():
+            return []  # spare the walk on almost every file
+        spans = []
+        for node in ast.walk(self.module):
+            if isinstance(node, ast.With | ast.AsyncWith) and any(
+                    isinstance(item.context_expr, ast.Call)
+                    and (dotted_name(item.context_expr.func) or "").rsplit(".", 1)[-1]
+                    in EXPECTED_FAILURE_CALLS for item in node.items):
+                spans.append((node.lineno, node.end_lineno or node.lineno))
+        return spans
+
+    def in_expected_failure(self, node: ast.AST) -> bool:
+        """Is `node` inside a block that expects an exception? A registration
+        written there is a test of its rejection, not a configuration."""
+        line = self.line(node)
+        return any(start <= line <= end for start, end in self._expected_failures)
 
     def qualify(self, name: str) -> str:
         """A dotted name with its first part replaced by where it was imported

@@ -45,7 +45,7 @@ class DcrOptions:
 
 def registration_options(py: PythonView) -> Iterator[DcrOptions]:
     for scope, call in py.calls():
-        if py.called(call) != "ClientRegistrationOptions":
+        if py.called(call) != "ClientRegistrationOptions" or py.in_expected_failure(call):
             continue
         args = py.arguments(scope, call)
         if not args.complete:
@@ -106,7 +106,8 @@ def fastmcp_proxies(py: PythonView) -> Iterator[tuple[Scope, ast.Call, str]]:
     for scope, call in py.calls():
         qualified = py.qualified(call) or ""
         last = qualified.rsplit(".", 1)[-1]
-        if last in local or (last in FASTMCP_PROXIES and qualified.startswith("fastmcp.")):
+        if (last in local or (last in FASTMCP_PROXIES and qualified.startswith("fastmcp."))) \
+                and not py.in_expected_failure(call):
             yield scope, call, last
 
 
