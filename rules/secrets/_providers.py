@@ -17,6 +17,8 @@ from nhiguard.rule import Rule
 
 from ._config import is_lock_file
 from ._values import (
+    KEY_RUN,
+    KEY_SEQUENCES,
     entropy,
     is_phrase,
     is_placeholder,
@@ -26,7 +28,7 @@ from ._values import (
 
 # Words that turn a well-shaped token into documentation rather than a key.
 _TOKEN_PLACEHOLDERS = ("example", "sample", "placeholder", "replace", "your", "dummy", "fake",
-                       "redacted", "xxxx", "****", "....", "…", "changeme", "insert", "mock")
+                       "redacted", "xxxx", "****", "...", "…", "changeme", "insert", "mock")
 
 
 @dataclass(frozen=True)
@@ -297,7 +299,7 @@ def _plausible(p: Provider, m: re.Match[str], text: str) -> bool:
         body = private_key_body(key) or ""
         return len(body) >= 256 and "..." not in body and entropy(body) >= 5.0
     body = key[len(p.prefix):] if key.startswith(p.prefix) else key
-    if is_placeholder(body, _TOKEN_PLACEHOLDERS) or is_phrase(body):
+    if is_placeholder(body, _TOKEN_PLACEHOLDERS, KEY_SEQUENCES, KEY_RUN) or is_phrase(body):
         return False
     if p.context or p.key_hint:  # no fixed shape: the value itself must look random
         return is_random(body)

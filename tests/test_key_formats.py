@@ -1,0 +1,109 @@
+"""Provider key formats against truly random keys, and documentation values
+that look like secrets but are not.
+
+The placeholder heuristics (runs like `4567`, repeated characters) must not
+reject real keys: a real key of a supported format is random, and a run of
+four occurs by chance in 1-2% of 64-hex-digit keys. Each format below draws
+thousands of keys from a fixed seed (so the test is the same on every run)
+and the share that goes unreported must stay below 0.1%.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from collections.abc import Callable
+
+import pytest
+from nhiguard.engine import Prefilter, scan_artifact
+from nhiguard.registry import select_rules
+from nhiguard.rules.secrets._providers import find_provider_keys
+from nhiguard.sources import Artifact
+
+HEX = "0123456789abcdef"
+ALNUM = string.ascii_letters + string.digits
+B64URL = ALNUM + "-_"
+DRAWS = 3000
+
+
+def _s(rng: random.Random, alphabet: str, n: int) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(n))
+
+
+def _digits(rng: random.Random, low: int, high: int) -> str:
+    return _s(rng, string.digits, rng.randint(low, high))
+
+
+FORMATS: dict[str, Callable[[random.Random], str]] = {
+    "Slack bot token": lambda r: f"xoxb-{_digits(r, 10, 13)}-{_digits(r, 10, 13)}-{_s(r, ALNUM, 24)}",
+    "Slack user token": lambda r: (f"xoxp-{_digits(r, 10, 13)}-{_digits(r, 10, 13)}-"
+                                   f"{_digits(r, 10, 13)}-{_s(r, HEX, 32)}"),
+    "Slack app-level token": lambda r: (f"xapp-1-A{_s(r, string.ascii_uppercase + string.digits, 10)}"
+                                        f"-{_digits(r, 13, 13)}-{_s(r, HEX, 64)}"),
+    "Postman API key": lambda r: f"PMAK-{_s(r, HEX, 24)}-{_s(r, HEX, 34)}",
+    "DigitalOcean personal access token": lambda r: "dop_v1_" + _s(r, HEX, 64),
+    "OpenRouter API key": lambda r: "sk-or-v1-" + _s(r, HEX, 64),
+    "Sentry user auth token": lambda r: "sntryu_" + _s(r, HEX, 64),
+    "Supabase access token": lambda r: "sbp_" + _s(r, HEX, 40),
+    "Shopify access token": lambda r: "shpat_" + _s(r, HEX, 32),
+    "Firecrawl API key": lambda r: "fc-" + _s(r, HEX, 32),
+    "LangSmith API key": lambda r: f"lsv2_pt_{_s(r, HEX, 32)}_{_s(r, HEX, 10)}",
+    "GitHub personal access token": lambda r: "ghp_" + _s(r, ALNUM, 36),
+    "GitHub OAuth access token": lambda r: "gho_" + _s(r, ALNUM, 36),
+    "Groq API key": lambda r: "gsk_" + _s(r, ALNUM, 52),
+    "Perplexity API key": lambda r: "pplx-" + _s(r, ALNUM, 48),
+    "Linear API key": lambda r: "lin_api_" + _s(r, ALNUM, 40),
+    "npm access token": lambda r: "npm_" + _s(r, ALNUM, 36),
+    "Stripe live secret key": lambda r: "sk_live_" + _s(r, ALNUM, r.randint(24, 99)),
+    "Anthropic API key": lambda r: "sk-ant-api03-" + _s(r, B64URL, 93) + "AA",
+    "OpenAI project API key": lambda r: "sk-proj-" + _s(r, B64URL, 156),
+    "Google API key": lambda r: "AIza" + _s(r, B64URL, 35),
+    "AWS access key ID": lambda r: "AKIA" + _s(r, string.ascii_uppercase + "234567", 16),
+    "Notion integration token": lambda r: "ntn_" + _s(r, ALNUM, 46),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_random_keys_of_every_format_are_found(name):
+    rng = random.Random(f"nhiguard:{name}")
+    missed = 0
+    for _ in range(DRAWS):
+        key = FORMATS[name](rng)
+        hits = {(h.provider.name, h.key) for h in find_provider_keys(f'key = "{key}"\n')}
+        missed += (name, key) not in hits
+    assert missed / DRAWS < 0.001, f"{name}: {missed} of {DRAWS} random keys rejected"
+
+
+def _rules_on(uri: str, text: str, select: str = "NHG1") -> list[tuple[str, int]]:
+    result = scan_artifact(Artifact(uri=uri, data=text.encode()),
+                           Prefilter([cls() for cls in select_rules([select])]))
+    return [(f.rule_id, f.line) for f in result.findings]
+
+
+SESSION = "ufwcig0zen9skyd545jc0fkq813ghar2"
+
+
+def test_openapi_examples_are_documentation():
+    spec = ("openapi: 3.0.3\npaths: {}\ncomponents:\n  schemas:\n    Session:\n"
+            "      properties:\n        session_token:\n          type: string\n"
+            f"          example: {SESSION}\n"
+            "      example:\n        meta:\n"
+            f"          session_token: {SESSION}\n")
+    assert _rules_on("openapi.yaml", spec) == []
+
+
+def test_an_example_key_outside_an_api_description_is_configuration():
+    # Near miss: a service named `example` in a compose file still leaks its key.
+    compose = f"services:\n  example:\n    environment:\n      SESSION_TOKEN: {SESSION}\n"
+    assert _rules_on("docker-compose.yml", compose) == [("NHG104", 4)]
+    # And an API description's own configuration (not an example) is still read.
+    spec = f"openapi: 3.0.3\nx-settings:\n  session_token: {SESSION}\n"
+    assert _rules_on("openapi.yaml", spec) == [("NHG104", 3)]
+
+
+def test_truncated_documentation_secret_is_quiet_and_full_one_is_not():
+    doc = 'auth = GoogleProvider(client_id="1.apps.googleusercontent.com",\n' \
+          '                      client_secret="GOCSPX-abc123...")\n'
+    assert _rules_on("server.py", doc) == []
+    real = doc.replace("GOCSPX-abc123...", "GOCSPX-" + "Xk29dLqP0wZr8Tq4MvB7nC1sH5jY")
+    assert [rule for rule, _ in _rules_on("server.py", real)] in (["NHG101"], ["NHG102"])
