@@ -1,0 +1,61 @@
+"""Shapes of real code the registration rules misread, each with a near miss
+that must still be reported."""
+
+from __future__ import annotations
+
+import pytest
+from nhiguard.engine import scan
+from nhiguard.registry import select_rules
+from nhiguard.sources import Artifact
+
+
+def _rules(code: str, uri: str = "client.py") -> set[str]:
+    result = scan([Artifact(uri=uri, data=code.encode())], select_rules(["NHG2"]))
+    assert [n for n in result.notifications if n.level == "error"] == []
+    return {f.rule_id for f in result.findings}
+
+
+_IMPORT = "from mcp.shared.auth import OAuthClientMetadata, OAuthClientInformationFull\n"
+
+
+def _metadata(grant: str, method: str) -> str:
+    return (_IMPORT + "def provider(scope):\n"
+            "    return OAuthClientMetadata(redirect_uris=None,\n"
+            f"        grant_types=[{grant!r}], token_endpoint_auth_method={method!r}, scope=scope)\n")
+
+
+@pytest.mark.parametrize("method", ["private_key_jwt", "tls_client_auth", "self_signed_tls_client_auth"])
+def test_a_key_bound_machine_client_does_not_register(method):
+    assert _rules(_metadata("client_credentials", method)) == set()
+
+
+def test_a_machine_client_with_a_shared_secret_or_other_grant_still_registers():
+    assert _rules(_metadata("client_credentials", "client_secret_basic")) == {"NHG201", "NHG202"}
+    assert _rules(_metadata("authorization_code", "private_key_jwt")) == {"NHG201", "NHG202"}
+
+
+_FIXED = (_IMPORT + "class Provider:\n"
+          "    def __init__(self, client_id, client_secret, method):\n"
+          "        metadata = OAuthClientMetadata(redirect_uris=None,\n"
+          "            grant_types=['client_credentials'], token_endpoint_auth_method=method)\n"
+          "        self.fixed = OAuthClientInformationFull(redirect_uris=None,\n"
+          "            client_id=client_id, client_secret=client_secret)\n")
+
+
+def test_metadata_beside_fixed_client_information_is_no_registration():
+    assert _rules(_FIXED) == set()
+
+
+def test_fixed_client_information_elsewhere_does_not_hide_a_registration():
+    code = _FIXED.replace("        self.fixed", "    def other(self, client_id, client_secret):\n"
+                                             "        self.fixed")
+    assert _rules(code) == {"NHG201", "NHG202"}
+    # Client information without a client ID is what registration returns, not a fixed client.
+    assert _rules(_FIXED.replace("client_id=client_id, ", "")) == {"NHG201", "NHG202"}
+
+
+def test_a_key_bound_registration_payload_file_is_quiet_and_a_secret_one_is_not():
+    body = ('{"client_name": "batch", "grant_types": ["client_credentials"], '
+            '"token_endpoint_auth_method": "%s", "redirect_uris": []}\n')
+    assert _rules(body % "private_key_jwt", "register.json") == set()
+    assert _rules(body % "client_secret_post", "register.json") != set()
