@@ -187,6 +187,18 @@ class PythonView:
         line = self.line(node)
         return any(start <= line <= end for start, end in self._expected_failures)
 
+    def inside_package_of(self, qualified: str) -> bool:
+        """Is this file part of the package `qualified` comes from? True when
+        its path holds the first two parts as folders (`fastmcp/client/` for
+        `fastmcp.client.auth.OAuth`): a library's own calls are its plumbing,
+        its users' calls configure it. A project folder that merely shares the
+        library's name (`fastmcp/agent.py`) is not the library."""
+        parts = qualified.split(".")
+        if len(parts) < 3:
+            return False
+        package = f"/{parts[0]}/{parts[1]}/"
+        return package in "/" + self.doc.uri
+
     def qualify(self, name: str) -> str:
         """A dotted name with its first part replaced by where it was imported
         from: `a.OAuthProxy` after `import fastmcp.server.auth as a` is

@@ -59,3 +59,18 @@ def test_a_key_bound_registration_payload_file_is_quiet_and_a_secret_one_is_not(
             '"token_endpoint_auth_method": "%s", "redirect_uris": []}\n')
     assert _rules(body % "private_key_jwt", "register.json") == set()
     assert _rules(body % "client_secret_post", "register.json") != set()
+
+
+_OAUTH_CLIENT = ("from fastmcp.client.auth.oauth import OAuth\n"
+                 "def resolve(url):\n    return OAuth(url)\n")
+
+
+def test_an_sdk_building_a_client_for_its_caller_is_plumbing():
+    assert _rules(_OAUTH_CLIENT, "src/fastmcp/client/transports/http.py") == set()
+
+
+@pytest.mark.parametrize("uri", ["examples/auth/client.py", "src/fastmcp_app/client.py",
+                                 "fastmcp/agent.py", "fastmcp/examples/client.py",
+                                 "fastmcp.py"])
+def test_the_same_call_outside_the_sdk_registers(uri):
+    assert _rules(_OAUTH_CLIENT, uri) == {"NHG201", "NHG202"}

@@ -87,6 +87,8 @@ def _python(doc: Document) -> Iterator[Registration]:
             continue
         line, column = py.pos(call)
         name = py.qualified(call) or ""
+        if "." in name and py.inside_package_of(name):
+            continue  # the SDK building a client for its caller, who is the one to report
         last = name.rsplit(".", 1)[-1]
         post = http_post(call)
         if post is not None:
