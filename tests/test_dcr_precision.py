@@ -74,3 +74,18 @@ def test_an_sdk_building_a_client_for_its_caller_is_plumbing():
                                  "fastmcp.py"])
 def test_the_same_call_outside_the_sdk_registers(uri):
     assert _rules(_OAUTH_CLIENT, uri) == {"NHG201", "NHG202"}
+
+
+_RECORD = ('{"client_id": "c1", "client_secret": "%s",\n'
+           ' "client_id_issued_at": 1767225600, "client_secret_expires_at": 0}\n')
+
+
+@pytest.mark.parametrize("secret", ["not too short", "some-supersafe-secret", "MyClientSecret2",
+                                    "my_client_password_1", "aaaaaaaaaaaaaaaa"])
+def test_a_stored_record_with_a_made_up_secret_is_quiet(secret):
+    assert "NHG207" not in _rules(_RECORD % secret, "client.json")
+
+
+@pytest.mark.parametrize("secret", ["9fK2mQ7xLp4Zr8Vt3Wn6Ys1B", "b1946ac92492d2347c6235b4d2611184"])
+def test_a_stored_record_with_an_issued_secret_is_reported(secret):
+    assert "NHG207" in _rules(_RECORD % secret, "client.json")
