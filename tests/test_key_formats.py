@@ -107,3 +107,24 @@ def test_truncated_documentation_secret_is_quiet_and_full_one_is_not():
     assert _rules_on("server.py", doc) == []
     real = doc.replace("GOCSPX-abc123...", "GOCSPX-" + "Xk29dLqP0wZr8Tq4MvB7nC1sH5jY")
     assert [rule for rule, _ in _rules_on("server.py", real)] in (["NHG101"], ["NHG102"])
+
+
+AWS_ID = "AKIA" + "Q7W3E5R2T4Y6U2I3"
+AWS_SECRET = "Zk8sPq2LYq1Wn3Rt5Uv7" + "Xz9Ab2Cd4Ef6Gh8Ij0KM"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # One credential written on adjacent lines (either order) or on one line: one finding.
+    (f"aws_access_key_id = {AWS_ID}\naws_secret_access_key = {AWS_SECRET}\n", [("NHG101", 1)]),
+    (f"aws_secret_access_key = {AWS_SECRET}\naws_access_key_id = {AWS_ID}\n", [("NHG101", 1)]),
+    (f"[default]\naws_access_key_id={AWS_ID}\nregion=eu-west-1\naws_secret_access_key={AWS_SECRET}\n",
+     [("NHG101", 2)]),
+    # Near miss: an ID and a secret far apart are two findings.
+    (f"aws_access_key_id = {AWS_ID}\n" + "x = 1\n" * 5 + f"aws_secret_access_key = {AWS_SECRET}\n",
+     [("NHG101", 1), ("NHG101", 7)]),
+])
+def test_an_aws_key_id_and_its_secret_are_one_finding(text, expected):
+    result = scan_artifact(Artifact(uri="credentials.ini", data=text.encode()),
+                           Prefilter([cls() for cls in select_rules(["NHG1"])]))
+    assert [(f.rule_id, f.line) for f in result.findings] == expected
+    assert not any(AWS_SECRET in f.snippet or AWS_ID in f.snippet for f in result.findings)

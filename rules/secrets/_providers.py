@@ -306,6 +306,31 @@ def _plausible(p: Provider, m: re.Match[str], text: str) -> bool:
     return entropy(body) >= 3.0
 
 
+# An AWS key ID and its secret written this many lines apart or closer are one credential.
+_AWS_PAIR_LINES = 3
+
+
+def _aws_pairs(doc: Document, hits: list[KeyMatch]) -> dict[int, KeyMatch]:
+    """Each AWS key ID's start -> the secret access key written next to it
+    (the nearest one after it, else before it, within `_AWS_PAIR_LINES`), and
+    that secret's start -> the ID, for the earlier of the two."""
+    ids = [h for h in hits if h.provider.name == "AWS access key ID"]
+    secrets = [h for h in hits if h.provider.name == "AWS secret access key"]
+    pairs: dict[int, KeyMatch] = {}
+    taken: set[int] = set()
+    for key_id in ids:
+        id_line = doc.position(key_id.start)[0]
+        near = [s for s in secrets if s.start not in taken
+                and abs(doc.position(s.start)[0] - id_line) <= _AWS_PAIR_LINES]
+        if not near:
+            continue
+        secret = min(near, key=lambda s: (s.start < key_id.start, abs(s.start - key_id.start)))
+        taken.add(secret.start)
+        first, second = (key_id, secret) if key_id.start < secret.start else (secret, key_id)
+        pairs[first.start] = second
+    return pairs
+
+
 class ProviderKeyRule(Rule):
     """Shared check of NHG101 and NHG105; each picks its rows of the table."""
 
@@ -314,13 +339,21 @@ class ProviderKeyRule(Rule):
 
     def check(self, doc: Document) -> Iterator[Finding]:
         seen: set[int] = set()
-        for hit in sorted(find_provider_keys(doc.text, doc.uri), key=lambda k: k.start):
-            if hit.provider.critical != self.critical_keys or hit.start in seen:
+        hits = [h for h in sorted(find_provider_keys(doc.text, doc.uri), key=lambda k: k.start)
+                if h.provider.critical == self.critical_keys]
+        partner = _aws_pairs(doc, hits)
+        for hit in hits:
+            if hit.start in seen:
                 continue
             seen.add(hit.start)
+            name, last = hit.provider.name, hit
+            other = partner.get(hit.start)
+            if other is not None:  # one credential, one finding, spanning both halves
+                seen.add(other.start)
+                name, last = "AWS access key (ID and secret access key)", other
             line, column = doc.position(hit.start)
-            end_line, end_column = doc.position(hit.end)
-            yield self.report(doc, line, column, self.message(hit.provider.name),
+            end_line, end_column = doc.position(last.end)
+            yield self.report(doc, line, column, self.message(name),
                               end_line=end_line, end_column=end_column, secret=hit.key,
                               public_prefix=hit.provider.prefix)
 

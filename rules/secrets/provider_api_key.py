@@ -74,6 +74,9 @@ class ProviderApiKey(ProviderKeyRule):
         Invalid(f"OPENAI_API_KEY={_OPENAI}\n", path=".env"),
         Invalid(f'token = "{fake_key("ghp_", 36)}"\n', line=1),
         Invalid(f"AWS_ACCESS_KEY_ID={fake_key('AKIA', 16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}\n"
+                f"AWS_SECRET_ACCESS_KEY={fake_key('', 40)}\n", path=".env", count=1, line=1),
+        Invalid(f"AWS_ACCESS_KEY_ID={fake_key('AKIA', 16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}\n"
+                "# rotated 2026-01\n\n\n\n"
                 f"AWS_SECRET_ACCESS_KEY={fake_key('', 40)}\n", path=".env", count=2),
         Invalid(f"export const client = new Client({{ apiKey: '{_LANGSMITH}' }});\n", path="app.ts"),
         Invalid(f"co = cohere.ClientV2(api_key=\"{fake_key('', 40)}\")\n", line=1),
