@@ -60,7 +60,21 @@ FORMATS: dict[str, Callable[[random.Random], str]] = {
     "Google API key": lambda r: "AIza" + _s(r, B64URL, 35),
     "AWS access key ID": lambda r: "AKIA" + _s(r, string.ascii_uppercase + "234567", 16),
     "Notion integration token": lambda r: "ntn_" + _s(r, ALNUM, 46),
+    "Notion integration secret": lambda r: "secret_" + _s(r, ALNUM, 43),
+    "HashiCorp Vault batch token": lambda r: "hvb.AAAAAQ" + _s(r, B64URL, 150),
+    "GitHub refresh token": lambda r: "ghr_" + _s(r, ALNUM, 76),
+    "Stripe test secret key": lambda r: "sk_test_" + _s(r, ALNUM, 99),
+    "Stripe test restricted key": lambda r: "rk_test_" + _s(r, ALNUM, 99),
+    "Slack configuration refresh token": lambda r: (f"xoxe-1-"
+                                                    f"{_s(r, string.ascii_uppercase + string.digits, 146)}"),
+    "Slack legacy token": lambda r: (f"xoxs-{_digits(r, 10, 12)}-{_digits(r, 10, 12)}-"
+                                     f"{_digits(r, 10, 12)}-{_s(r, HEX, 64)}"),
+    "Amazon Bedrock short-lived API key": lambda r: "bedrock-api-key-" + _s(r, ALNUM + "+/", 600),
+    "HubSpot private app token": lambda r: (f"pat-na1-{_s(r, HEX, 8)}-{_s(r, HEX, 4)}-"
+                                            f"{_s(r, HEX, 4)}-{_s(r, HEX, 4)}-{_s(r, HEX, 12)}"),
 }
+# Formats with no fixed prefix of their own are looked for near their name.
+LINE = {"Notion integration secret": 'NOTION_TOKEN = "{key}"\n'}
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
@@ -69,7 +83,8 @@ def test_random_keys_of_every_format_are_found(name):
     missed = 0
     for _ in range(DRAWS):
         key = FORMATS[name](rng)
-        hits = {(h.provider.name, h.key) for h in find_provider_keys(f'key = "{key}"\n')}
+        text = LINE.get(name, 'key = "{key}"\n').format(key=key)
+        hits = {(h.provider.name, h.key) for h in find_provider_keys(text)}
         missed += (name, key) not in hits
     assert missed / DRAWS < 0.001, f"{name}: {missed} of {DRAWS} random keys rejected"
 
@@ -128,3 +143,23 @@ def test_an_aws_key_id_and_its_secret_are_one_finding(text, expected):
                            Prefilter([cls() for cls in select_rules(["NHG1"])]))
     assert [(f.rule_id, f.line) for f in result.findings] == expected
     assert not any(AWS_SECRET in f.snippet or AWS_ID in f.snippet for f in result.findings)
+
+
+@pytest.mark.parametrize(("line", "name"), [
+    (f'aws.secretkey={AWS_SECRET}', "AWS secret access key"),
+    (f'awsSecretKey: "{AWS_SECRET}"', "AWS secret access key"),
+    ("url = hooks.slack.com/services/T0AB12CD3/B0AB12CD3/" + "Xk29dLqP0wZr8Tq4MvB7nC1s",
+     "Slack webhook URL"),
+    ('AZURE_CLIENT_SECRET="-Xk8Q~' + "Zr8Tq4MvB7nC1sH5jYp0wLqd29aXk8Lm3n" + '"', "Azure AD client secret"),
+])
+def test_secret_formats_in_the_shapes_real_files_use(line, name):
+    assert name in {h.provider.name for h in find_provider_keys(line + "\n")}
+
+
+@pytest.mark.parametrize("line", [
+    'NOTES = "secret_' + "Xk29dLqP0wZr8Tq4MvB7nC1sH5jYp0wLqd29aXk8Lm3" + '"',  # no Notion near it
+    "client_secret_Xk29dLqP0wZr8Tq4MvB7nC1sH5jYp0wLqd29aXk8Lm3",  # part of a longer name
+    "channel = xoxa-abcdefghijk",  # no digit: a word, not a token
+])
+def test_near_misses_of_the_new_formats(line):
+    assert list(find_provider_keys(line + "\n")) == []

@@ -211,7 +211,8 @@ def is_placeholder(value: str, words: tuple[str, ...] = _PLACEHOLDER_WORDS,
         return True
     if any(word in low for word in words) or any(s in low for s in sequences):
         return True
-    return bool(run.search(value)) or len(set(value)) <= max(3, len(value) // 8)
+    # Few distinct characters; capped, as a long base64 value has at most 64.
+    return bool(run.search(value)) or len(set(value)) <= max(3, min(len(value) // 8, 12))
 
 
 def is_random(body: str, min_entropy: float | None = None) -> bool:
