@@ -22,7 +22,8 @@ class ProviderApiKey(ProviderKeyRule):
     HashiCorp Vault and AWS (access key IDs, secret access keys and Bedrock
     API keys), and of the tools agents reach through MCP servers (Supabase,
     Notion, Linear, npm, Sentry, Atlassian, Shopify, DigitalOcean, Postman,
-    Langfuse, Tavily, Firecrawl, E2B, PyPI). Formats without a distinctive prefix (Cohere, Mistral, Okta,
+    HubSpot, Langfuse, Tavily, Firecrawl, E2B, PyPI). An AWS key ID and its secret written within
+    three lines of each other are one finding. Formats without a distinctive prefix (Cohere, Mistral, Okta,
     Auth0, AWS secret keys) are only reported next to their provider's name.
     Organisation-admin and service-account keys are reported by NHG105.
 
