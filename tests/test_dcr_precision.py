@@ -89,3 +89,25 @@ def test_a_stored_record_with_a_made_up_secret_is_quiet(secret):
 @pytest.mark.parametrize("secret", ["9fK2mQ7xLp4Zr8Vt3Wn6Ys1B", "b1946ac92492d2347c6235b4d2611184"])
 def test_a_stored_record_with_an_issued_secret_is_reported(secret):
     assert "NHG207" in _rules(_RECORD % secret, "client.json")
+
+
+_HANDLER = ("import { clientRegistrationHandler }\n"
+            "  from '@modelcontextprotocol/sdk/server/auth/handlers/register.js';\n")
+
+
+@pytest.mark.parametrize("mount", [
+    "router.use('/register', requireInitialAccessToken, clientRegistrationHandler({ clientsStore }));",
+    "app.post(`/register`, rateLimit({ max: 5 }), checkToken, clientRegistrationHandler({ clientsStore }));",
+])
+def test_a_registration_handler_behind_middleware_is_gated(mount):
+    assert "NHG206" not in _rules(_HANDLER + mount + "\n", "server.ts")
+
+
+@pytest.mark.parametrize("mount", [
+    "router.use('/register', clientRegistrationHandler({ clientsStore }));",
+    "app.use(clientRegistrationHandler({ clientsStore }));",
+    "app.use('/register', clientRegistrationHandler({ clientsStore }), requireToken);",
+    "const handler = wrap(requireToken, clientRegistrationHandler({ clientsStore }));",
+])
+def test_a_registration_handler_first_in_line_is_open(mount):
+    assert "NHG206" in _rules(_HANDLER + mount + "\n", "server.ts")
