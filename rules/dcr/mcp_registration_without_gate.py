@@ -10,7 +10,6 @@ from nhiguard.finding import Finding
 from nhiguard.jsview import JsView
 from nhiguard.rule import Invalid, Rule, Valid
 
-
 # Express-style calls that mount handlers in order: each runs before the next.
 _MOUNTS = (".use", ".post", ".all", ".route")
 
