@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from .document import Document
 
 _MAX_DEPTH = 5
+# Folders that hold installed or source-layout packages.
+_PACKAGE_HOMES = frozenset({"src", "lib", "site-packages", "dist-packages"})
 # Context managers under which code is expected to raise.
 EXPECTED_FAILURE_CALLS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp"})
 _SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -188,16 +190,23 @@ class PythonView:
         return any(start <= line <= end for start, end in self._expected_failures)
 
     def inside_package_of(self, qualified: str) -> bool:
-        """Is this file part of the package `qualified` comes from? True when
-        its path holds the first two parts as folders (`fastmcp/client/` for
-        `fastmcp.client.auth.OAuth`): a library's own calls are its plumbing,
-        its users' calls configure it. A project folder that merely shares the
-        library's name (`fastmcp/agent.py`) is not the library."""
+        """Is this file part of the package `qualified` comes from? A library's
+        own calls are its plumbing; its users' calls configure it. True when the
+        path holds the package and its subpackage as folders (`fastmcp/client/`
+        for `fastmcp.client.auth.OAuth`), or the package folder sits where
+        packages live (`src/fastmcp/`, `site-packages/fastmcp/`, a distribution
+        folder such as `fastmcp_slim/fastmcp/`). A project folder that merely
+        shares the library's name (`examples/fastmcp/agent.py`) is not it."""
         parts = qualified.split(".")
         if len(parts) < 3:
             return False
-        package = f"/{parts[0]}/{parts[1]}/"
-        return package in "/" + self.doc.uri
+        top = parts[0]
+        if f"/{top}/{parts[1]}/" in "/" + self.doc.uri:
+            return True
+        folders = self.doc.uri.split("/")[:-1]
+        return any(folder == top and i > 0 and (folders[i - 1] in _PACKAGE_HOMES
+                                                or folders[i - 1].startswith((f"{top}_", f"{top}-")))
+                   for i, folder in enumerate(folders))
 
     def qualify(self, name: str) -> str:
         """A dotted name with its first part replaced by where it was imported

@@ -65,12 +65,16 @@ _OAUTH_CLIENT = ("from fastmcp.client.auth.oauth import OAuth\n"
                  "def resolve(url):\n    return OAuth(url)\n")
 
 
-def test_an_sdk_building_a_client_for_its_caller_is_plumbing():
-    assert _rules(_OAUTH_CLIENT, "src/fastmcp/client/transports/http.py") == set()
+@pytest.mark.parametrize("uri", ["src/fastmcp/client/transports/http.py", "src/fastmcp/cli/client.py",
+                                 "fastmcp_slim/fastmcp/mcp_config.py",
+                                 "lib/python3.12/site-packages/fastmcp/mcp_config.py"])
+def test_an_sdk_building_a_client_for_its_caller_is_plumbing(uri):
+    assert _rules(_OAUTH_CLIENT, uri) == set()
 
 
 @pytest.mark.parametrize("uri", ["examples/auth/client.py", "src/fastmcp_app/client.py",
                                  "fastmcp/agent.py", "fastmcp/examples/client.py",
+                                 "samples/dcr/fastmcp/agent.py", "srcs/fastmcp/cli.py",
                                  "fastmcp.py"])
 def test_the_same_call_outside_the_sdk_registers(uri):
     assert _rules(_OAUTH_CLIENT, uri) == {"NHG201", "NHG202"}
