@@ -115,3 +115,17 @@ def test_a_registration_handler_behind_middleware_is_gated(mount):
 ])
 def test_a_registration_handler_first_in_line_is_open(mount):
     assert "NHG206" in _rules(_HANDLER + mount + "\n", "server.ts")
+
+
+@pytest.mark.parametrize(("code", "expected"), [
+    ("await management.tenants.update({ flags: { enable_dynamic_client_registration: true } });\n",
+     {"NHG205"}),
+    ("await management.tenants.update({ flags: { 'enable_dynamic_client_registration': true } });\n",
+     {"NHG205"}),
+    # Near misses: the flag turned off, or a longer name that merely ends the same.
+    ("await management.tenants.update({ flags: { enable_dynamic_client_registration: false } });\n",
+     set()),
+    ("const opts = { my_enable_dynamic_client_registration: true };\n", set()),
+])
+def test_node_auth0_tenant_flags(code, expected):
+    assert _rules(code, "tenant.ts") & {"NHG205"} == expected
