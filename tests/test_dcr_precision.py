@@ -129,3 +129,16 @@ def test_a_registration_handler_first_in_line_is_open(mount):
 ])
 def test_node_auth0_tenant_flags(code, expected):
     assert _rules(code, "tenant.ts") & {"NHG205"} == expected
+
+
+@pytest.mark.parametrize(("uri", "text", "expected"), [
+    (".env", "FASTMCP_SERVER_AUTH=fastmcp.server.auth.providers.github.GitHubProvider\n", {"NHG204"}),
+    ("docker-compose.yml", "services:\n  mcp:\n    environment:\n      FASTMCP_SERVER_AUTH: "
+     "fastmcp.server.auth.providers.google.GoogleProvider\n", {"NHG204"}),
+    ("run.sh", "export FASTMCP_SERVER_AUTH='fastmcp.server.auth.oauth_proxy.OAuthProxy'\n", {"NHG204"}),
+    # Near misses: a token verifier registers nobody; another library's provider is not FastMCP's.
+    (".env", "FASTMCP_SERVER_AUTH=fastmcp.server.auth.providers.jwt.JWTVerifier\n", set()),
+    (".env", "FASTMCP_SERVER_AUTH=myapp.auth.GitHubProvider\n", set()),
+])
+def test_fastmcp_proxy_chosen_by_the_environment(uri, text, expected):
+    assert _rules(text, uri) & {"NHG204"} == expected

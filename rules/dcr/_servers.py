@@ -17,6 +17,7 @@ library's shapes are read in one place:
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -97,6 +98,20 @@ def may_build_proxy(text: str) -> bool:
     known class imported from fastmcp, or a subclass of one the file names."""
     return "OAuthProxy" in text or "OIDCProxy" in text or (
         "fastmcp" in text and any(name in text for name in FASTMCP_PROXIES))
+
+
+# FastMCP builds its server auth from the environment when no code does:
+# FASTMCP_SERVER_AUTH names the provider class by its import path.
+_FASTMCP_ENV_AUTH = re.compile(
+    r"""FASTMCP_SERVER_AUTH["']?\s*[=:]\s*["']?fastmcp\.server\.auth\.(?:\w+\.)*(\w+)""")
+
+
+def fastmcp_env_proxies(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, class) of each FastMCP proxy chosen by `FASTMCP_SERVER_AUTH`
+    in a .env, compose, shell or settings file."""
+    for m in _FASTMCP_ENV_AUTH.finditer(text):
+        if m.group(1) in FASTMCP_PROXIES:
+            yield m.start(), m.group(1)
 
 
 def fastmcp_proxies(py: PythonView) -> Iterator[tuple[Scope, ast.Call, str]]:
