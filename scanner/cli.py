@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -134,6 +135,8 @@ def main() -> None:
 @click.option("--file-timeout", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help=f"Abandon a file that takes longer, with a warning (default: "
                    f"{DEFAULT_FILE_TIMEOUT:g}; 0: no limit).")
+@click.option("--include-tests", is_flag=True,
+              help="Also run the structural rules on test code and recorded test data.")
 @click.option("--include-suppressed", is_flag=True,
               help="Also list findings silenced by inline ignores (SARIF: with `suppressions`).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
@@ -158,7 +161,8 @@ def main() -> None:
 def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...],
                  fail_on: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
                  exclude: tuple[str, ...], config_path: str | None, jobs: int | None,
-                 file_timeout: float | None, include_suppressed: bool, no_progress: bool, staged: bool,
+                 file_timeout: float | None, include_tests: bool, include_suppressed: bool,
+                 no_progress: bool, staged: bool,
                  diff_spec: str | None, history_spec: str | None, store_ca: str | None,
                  store_cert: str | None, store_key: str | None, store_timeout: float) -> None:
     """Scan files and folders (default: the current folder), or, with --staged,
@@ -179,6 +183,8 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
     pool: WorkerPool | None = None
     try:
         config = load_config(config_path, Path.cwd())
+        if include_tests:
+            config.policy = replace(config.policy, include_tests=True)
         rules = select_rules(_split(select) or config.select, _split(ignore) or config.ignore)
         budget = next(t for t in (file_timeout, config.file_timeout, DEFAULT_FILE_TIMEOUT)
                       if t is not None)

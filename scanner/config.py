@@ -6,7 +6,7 @@ Command-line options win over the file; the file wins over defaults.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,8 @@ class Config:
     fail_on: str | None = None
     # Seconds one file may take before it is abandoned (0: no limit).
     file_timeout: float | None = None
+    # Run structural rules on test code and recorded test data too.
+    include_tests: bool = False
     policy: Policy = field(default_factory=Policy)
     source: str | None = None
 
@@ -49,6 +51,10 @@ def _from_table(table: dict[str, Any], source: str) -> Config:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
                 raise ConfigError(f"{source}: file-timeout must be a number of seconds >= 0")
             cfg.file_timeout = float(value)
+        elif key == "include_tests":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{source}: include-tests must be true or false")
+            cfg.include_tests = value
         elif key == "policy":
             if not isinstance(value, dict):
                 raise ConfigError(f"{source}: policy must be a table")
@@ -57,8 +63,10 @@ def _from_table(table: dict[str, Any], source: str) -> Config:
             except PolicyError as exc:
                 raise ConfigError(f"{source}: {exc}") from None
         else:
-            raise ConfigError(f"{source}: unknown setting {raw_key!r} "
-                              "(known: select, ignore, exclude, fail-on, file-timeout, policy)")
+            raise ConfigError(f"{source}: unknown setting {raw_key!r} (known: select, ignore, "
+                              "exclude, fail-on, file-timeout, include-tests, policy)")
+    if cfg.include_tests:  # the engine reads it with the policy every worker gets
+        cfg.policy = replace(cfg.policy, include_tests=True)
     return cfg
 
 

@@ -1,7 +1,8 @@
 """The engine: artifacts in, findings and notifications out.
 
 Per artifact: read the bytes, drop binaries and nhiguard's own reports,
-prefilter on every rule's keywords (most files stop here, undecoded), decode,
+prefilter on every rule's keywords (most files stop here, undecoded) and,
+on test code, drop the structural rules (`Rule.scans_tests`), decode,
 then run only the rules that can fire over a `Document` whose views are
 parsed once, then keep one finding per span where rules declare precedence
 (`apply_precedence`) before inline suppressions apply. Each artifact has a
@@ -33,6 +34,7 @@ from .policy import Policy
 from .rule import Rule
 from .sources import Artifact
 from .suppress import apply_suppressions, report_bare_ignores
+from .testpaths import is_test_path
 from .watchdog import Slots, Watchdog, hard_limit
 
 # Seconds one artifact may take (0: no limit); `--file-timeout` / `file-timeout`.
@@ -67,16 +69,26 @@ class Prefilter:
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = list(rules)
+        # Only worth judging paths when a selected rule skips test code.
+        self._judge_tests = (not any(r.policy.include_tests for r in self.rules)
+                             and not all(r.scans_tests for r in self.rules))
         self.superseded_by = {r.id: frozenset(r.superseded_by) for r in self.rules}
         self.keywords = KeywordSet([DIRECTIVE_KEYWORD, *(k for r in rules for k in r.keywords)])
         self._rule_words = [(r, frozenset(k.lower() for k in r.keywords)) for r in self.rules]
 
-    def candidates(self, data: bytes, kind: str) -> tuple[list[Rule], bool]:
-        """The rules that can fire, and whether the file holds a directive."""
+    def candidates(self, data: bytes, kind: str, test_code: bool = False) -> tuple[list[Rule], bool]:
+        """The rules that can fire, and whether the file holds a directive.
+        On test code only the rules that scan tests can fire."""
         present = self.keywords.present(data)
         rules = [r for r, words in self._rule_words
-                 if kind in r.file_kinds and (not words or not words.isdisjoint(present))]
+                 if kind in r.file_kinds and (not words or not words.isdisjoint(present))
+                 and (r.scans_tests or not test_code)]
         return rules, DIRECTIVE_KEYWORD in present
+
+    def is_test_code(self, artifact: Artifact) -> bool:
+        """Is this artifact test code the structural rules skip? (Never asked
+        when the policy includes tests or every selected rule scans them.)"""
+        return self._judge_tests and is_test_path(artifact.uri, artifact.root)
 
 
 class FileTimeout(BaseException):
@@ -181,7 +193,7 @@ def _scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
             artifact.uri, "skipped a report written by nhiguard", "note", kind="own-report"))
         return result
     kind = artifact.kind or kind_of(artifact.uri)
-    rules, has_directive = prefilter.candidates(data, kind)
+    rules, has_directive = prefilter.candidates(data, kind, prefilter.is_test_code(artifact))
     if artifact.secret_store:
         rules = [r for r in rules if not r.literal_secret]
     result.scanned = True

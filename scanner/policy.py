@@ -38,6 +38,9 @@ class Policy:
     broad_scopes: tuple[str, ...] = ()
     # Registration endpoints the organisation has approved (URL prefixes).
     approved_registration_endpoints: tuple[str, ...] = ()
+    # Run structural rules on test code too (`include-tests`, `--include-tests`);
+    # set at the top level of the configuration, not in its policy table.
+    include_tests: bool = False
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -48,7 +51,7 @@ class Policy:
     def from_mapping(cls, data: dict[str, Any]) -> Policy:
         """Build a policy from config (keys may use `-` or `_`), extending the
         default owner/expiry field lists rather than replacing them."""
-        known = {f.name: f for f in fields(cls) if f.name != "extra"}
+        known = {f.name: f for f in fields(cls) if f.name not in ("extra", "include_tests")}
         kwargs: dict[str, Any] = {}
         for raw_key, value in data.items():
             key = raw_key.replace("-", "_")

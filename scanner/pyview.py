@@ -30,6 +30,10 @@ if TYPE_CHECKING:
     from .document import Document
 
 _MAX_DEPTH = 5
+# Folders that hold installed or source-layout packages.
+_PACKAGE_HOMES = frozenset({"src", "lib", "site-packages", "dist-packages"})
+# Context managers under which code is expected to raise.
+EXPECTED_FAILURE_CALLS = frozenset({"raises", "assertRaises", "assertRaisesRegex", "assertRaisesRegexp"})
 _SCOPE_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
@@ -162,6 +166,47 @@ class PythonView:
         for scope in self.scopes:
             for call in scope.calls:
                 yield scope, call
+
+    # -- expected failures -----------------------------------------------------------------
+    @cached_property
+    def _expected_failures(self) -> list[tuple[int, int]]:
+        """Line spans of `with` blocks that expect an exception
+        (`pytest.raises`, `self.assertRaises…`): code there is built to fail."""
+        if "raises" not in self.doc.text.lower():
+            return []  # spare the walk on almost every file
+        spans = []
+        for node in ast.walk(self.module):
+            if isinstance(node, ast.With | ast.AsyncWith) and any(
+                    isinstance(item.context_expr, ast.Call)
+                    and (dotted_name(item.context_expr.func) or "").rsplit(".", 1)[-1]
+                    in EXPECTED_FAILURE_CALLS for item in node.items):
+                spans.append((node.lineno, node.end_lineno or node.lineno))
+        return spans
+
+    def in_expected_failure(self, node: ast.AST) -> bool:
+        """Is `node` inside a block that expects an exception? A registration
+        written there is a test of its rejection, not a configuration."""
+        line = self.line(node)
+        return any(start <= line <= end for start, end in self._expected_failures)
+
+    def inside_package_of(self, qualified: str) -> bool:
+        """Is this file part of the package `qualified` comes from? A library's
+        own calls are its plumbing; its users' calls configure it. True when the
+        path holds the package and its subpackage as folders (`fastmcp/client/`
+        for `fastmcp.client.auth.OAuth`), or the package folder sits where
+        packages live (`src/fastmcp/`, `site-packages/fastmcp/`, a distribution
+        folder such as `fastmcp_slim/fastmcp/`). A project folder that merely
+        shares the library's name (`examples/fastmcp/agent.py`) is not it."""
+        parts = qualified.split(".")
+        if len(parts) < 3:
+            return False
+        top = parts[0]
+        if f"/{top}/{parts[1]}/" in "/" + self.doc.uri:
+            return True
+        folders = self.doc.uri.split("/")[:-1]
+        return any(folder == top and i > 0 and (folders[i - 1] in _PACKAGE_HOMES
+                                                or folders[i - 1].startswith((f"{top}_", f"{top}-")))
+                   for i, folder in enumerate(folders))
 
     def qualify(self, name: str) -> str:
         """A dotted name with its first part replaced by where it was imported

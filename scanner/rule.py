@@ -87,6 +87,11 @@ class Rule:
     # of them ran and reported an overlapping span in the same file, so a rule
     # selected alone still reports everything it sees.
     superseded_by: ClassVar[tuple[str, ...]] = ()
+    # False for structural rules (how registration, scopes or lifecycles are
+    # set up): a test builds such a setup on purpose, so the engine skips the
+    # rule on test code and recorded test data unless tests are included
+    # (`nhiguard.testpaths`). A literal key in a test is still a leak: True.
+    scans_tests: ClassVar[bool] = True
     VALID: ClassVar[list[Valid]] = []
     INVALID: ClassVar[list[Invalid]] = []
 

@@ -199,3 +199,23 @@ def test_settings_given_registration_options_after_construction():
             "settings.client_registration_options = ClientRegistrationOptions(\n"
             "    enabled=True, client_secret_expiry_seconds=3600)\n")
     assert _findings(code) == {("NHG206", 3), ("NHG208", 2)}
+
+
+_REGISTER = ("httpx.post(meta['registration_endpoint'], json={\n"
+             "        'client_name': 'report-agent', 'redirect_uris': ['http://localhost:8765/cb']})\n")
+
+
+@pytest.mark.parametrize(("guard", "expected"), [
+    ("with pytest.raises(httpx.HTTPStatusError):", set()),
+    ("with self.assertRaises(ValueError), open('x'):", set()),
+    ("with self.assertRaisesRegex(ValueError, 'no'):", set()),
+    # Near misses: a block that is not an expected failure still registers.
+    ("with httpx.Client() as client:", {"NHG201", "NHG202"}),
+    ("with raising_allowed():", {"NHG201", "NHG202"}),
+])
+def test_a_registration_under_an_expected_failure_is_not_configuration(guard, expected):
+    code = f"import httpx, pytest\ndef check(self):\n    {guard}\n        {_REGISTER}"
+    assert _findings(code) == {(rule, 4) for rule in expected}  # the call is on line 4
+    # After the block, the same call is configuration again.
+    after = code + "    " + _REGISTER
+    assert {rule for rule, line in _findings(after) if line == 6} == {"NHG201", "NHG202"}

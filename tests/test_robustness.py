@@ -297,9 +297,10 @@ class _EndlessRule:
     file_kinds = frozenset({"python"})
     superseded_by = ()
     literal_secret = False
+    scans_tests = True
 
-    def __init__(self, policy: object) -> None:
-        pass
+    def __init__(self, policy: Policy) -> None:
+        self.policy = policy
 
     def check(self, doc):
         while "endless" in doc.text:

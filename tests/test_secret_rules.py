@@ -195,6 +195,10 @@ def test_no_planted_secret_in_any_output(fmt, monkeypatch):
     "/var/run/secrets/kubernetes.io/serviceaccount/token", "https://idp.example.com/oauth2/token",
     "my-service.agents.svc.cluster.local", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
     "please-change-this-in-production", "ThisIsMyDevelopmentSecret2024", "postgrespassword1",
+    # Truncated documentation values and password hashes (yescrypt, sha-crypt).
+    "GOCSPX-abc123...", "eyJjaGFsbGVuZ2UiOi...", "MEUCIE-7sqILygPqGbrRZ4j2nqeqUU...",
+    "Xk29dLqP0wZr8...Tq4M", "$y$jCT$ZiF3ZV39/maUl9Lzt2Hk80$Ih6bI4OXU52OnWWqt3T1BAmVn8eH.4qlcP.8/NOjGN5",
+    "$6$rounds=5000$Zk8sPq2L$Yq1Wn3Rt5Uv7Xz9Ab2Cd4Ef6Gh8Ij0Kl",
 ])
 def test_not_a_secret(value):
     assert not _values.looks_secret(value)

@@ -14,7 +14,20 @@ from nhiguard.sources import ExcludeMatcher
     ("src/a.min.js", ["*.min.js"], True),
     ("src/a.js", ["*.min.js"], False),
     ("docs/guide.md", ["docs/*.md"], True),
-    ("docs/deep/guide.md", ["docs/*.md"], True),  # fnmatch's * crosses /, as in gitleaks paths
+    # Globs read as .gitignore reads them: * stays in one folder, ** crosses folders.
+    ("docs/deep/guide.md", ["docs/*.md"], False),
+    ("docs/deep/guide.md", ["docs/**/*.md"], True),
+    ("docs/guide.md", ["docs/**/*.md"], True),
+    ("tests/a.py", ["**/tests/**"], True),
+    ("src/pkg/tests/unit/a.py", ["**/tests/**"], True),
+    ("tests.py", ["**/tests/**"], False),
+    ("src/contests/a.py", ["**/tests/**"], False),
+    ("tests/a.py", ["/tests"], True),
+    ("src/tests/a.py", ["/tests"], False),
+    ("src/tests/a.py", ["tests"], True),
+    ("a/x1.py", ["x[0-9].py"], True),
+    ("a/xa.py", ["x[!0-9].py"], True),
+    ("a/x1.py", ["x[!0-9].py"], False),
     ("a.py", [], False),
     ("vendor/lib/x.py", ["vendor/"], True),
 ])

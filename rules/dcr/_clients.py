@@ -26,7 +26,20 @@ from ._records import payload_mappings
 
 
 def registrations(doc: Document) -> list[Registration]:
-    return doc.derived("dcr.registrations", lambda d: list(_find(d)))
+    return doc.derived("dcr.registrations",
+                       lambda d: [r for r in _find(d) if not _preregistered(r.fields)])
+
+
+# Client authentication by a key or certificate the authorization server
+# already knows: such a machine client is provisioned, not registered on the fly.
+_KEY_BOUND_AUTH = ("private_key_jwt", "tls_client_auth", "self_signed_tls_client_auth")
+
+
+def _preregistered(fields: dict[str, object]) -> bool:
+    """A `client_credentials`-only client that authenticates with a private
+    key JWT or mutual TLS: metadata for a token request, not a registration."""
+    return (fields.get("grant_types") == ["client_credentials"]
+            and fields.get("token_endpoint_auth_method") in _KEY_BOUND_AUTH)
 
 
 def _find(doc: Document) -> Iterator[Registration]:
@@ -44,6 +57,7 @@ def _find(doc: Document) -> Iterator[Registration]:
 _FASTMCP_OAUTH = ("fastmcp.client.auth.OAuth", "fastmcp.client.auth.oauth.OAuth",
                   "fastmcp.client.OAuth")
 _FASTMCP_CLIENT = ("fastmcp.Client", "fastmcp.client.Client")
+_FIXED_CLIENT = ("OAuthClientInformationFull", "OAuthClientInformation")
 
 
 def _may_register(text: str) -> bool:
@@ -64,9 +78,17 @@ def _python(doc: Document) -> Iterator[Registration]:
     cimd = any(py.arguments(scope, call).given("client_metadata_url")
                for scope, call in py.calls() if call.keywords)
     keycloak = any("keycloak" in origin for origin in py.imports.values())
+    # Functions that also build fixed client information (a known client ID):
+    # their metadata describes that client, nothing is registered.
+    fixed = {id(scope) for scope, call in py.calls()
+             if py.called(call) in _FIXED_CLIENT and py.arguments(scope, call).given("client_id")}
     for scope, call in py.calls():
+        if py.in_expected_failure(call):
+            continue
         line, column = py.pos(call)
         name = py.qualified(call) or ""
+        if "." in name and py.inside_package_of(name):
+            continue  # the SDK building a client for its caller, who is the one to report
         last = name.rsplit(".", 1)[-1]
         post = http_post(call)
         if post is not None:
@@ -78,7 +100,7 @@ def _python(doc: Document) -> Iterator[Registration]:
                 continue
             yield Registration(line, column, "HTTP POST", payload.fields, payload.complete,
                                literal_url(url, scope, line))
-        elif last == "OAuthClientMetadata" and not cimd:
+        elif last == "OAuthClientMetadata" and not cimd and id(scope) not in fixed:
             payload = payload_of(call, scope, line)
             if payload is not None:
                 yield Registration(line, column, "MCP OAuthClientMetadata", payload.fields,

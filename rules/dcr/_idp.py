@@ -42,7 +42,8 @@ def _in_comment(text: str, offset: int) -> bool:
 # -- Auth0 ---------------------------------------------------------------------------------
 _AUTH0_MSG = ("Auth0 tenant flag `enable_dynamic_client_registration` is on: anyone can "
               "create applications in the tenant without a token.")
-_AUTH0_CODE = re.compile(r"""["']enable_dynamic_client_registration["']\s*:\s*(?:True|true)\b""")
+# node-auth0 and the Management API body, keys quoted or not (`flags: { enable_...: true }`).
+_AUTH0_CODE = re.compile(r"""(?<![\w$])["']?enable_dynamic_client_registration["']?\s*:\s*(?:True|true)\b""")
 
 
 def auth0_tree(doc: Document) -> Iterator[Hit]:

@@ -192,11 +192,23 @@ _PLACEHOLDER = re.compile(
 )
 
 
+# Words a person typed: `not too short`, `some-supersafe-value`, `MyClientValue2`.
+_WORDS = re.compile(r"[A-Za-z]{1,20}(?:[ _.-]+(?:[A-Za-z]{1,20}|[0-9]{1,4}))*[ _.-]*"
+                    r"|[A-Z]?[a-z]{2,}(?:[A-Z][a-z]{2,})*[0-9]{0,4}")
+
+
 def is_real_secret(value: object) -> bool:
-    """A plausible literal secret, not a placeholder, template or reference."""
+    """A plausible literal secret, not a placeholder, template or reference,
+    judged as the secret rules judge a value (`not too short`,
+    `some-supersafe-secret` are words, not a secret)."""
     if not isinstance(value, str):
         return False
     v = value.strip()
     if len(v) < 12 or _PLACEHOLDER.search(v) or len(set(v)) < 6:
         return False
-    return not v.startswith(("env:", "vault:", "arn:", "projects/", "ssm:", "secret:"))
+    if v.startswith(("env:", "vault:", "arn:", "projects/", "ssm:", "secret:")):
+        return False
+    if _WORDS.fullmatch(v) or "secret" in v.lower() or "passw" in v.lower():
+        return False
+    # Issued secrets are random: they mix at least two of lower, upper, digits.
+    return sum(bool(re.search(rx, v)) for rx in ("[a-z]", "[A-Z]", "[0-9]")) >= 2

@@ -17,6 +17,7 @@ library's shapes are read in one place:
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -45,7 +46,7 @@ class DcrOptions:
 
 def registration_options(py: PythonView) -> Iterator[DcrOptions]:
     for scope, call in py.calls():
-        if py.called(call) != "ClientRegistrationOptions":
+        if py.called(call) != "ClientRegistrationOptions" or py.in_expected_failure(call):
             continue
         args = py.arguments(scope, call)
         if not args.complete:
@@ -99,6 +100,20 @@ def may_build_proxy(text: str) -> bool:
         "fastmcp" in text and any(name in text for name in FASTMCP_PROXIES))
 
 
+# FastMCP builds its server auth from the environment when no code does:
+# FASTMCP_SERVER_AUTH names the provider class by its import path.
+_FASTMCP_ENV_AUTH = re.compile(
+    r"""FASTMCP_SERVER_AUTH["']?\s*[=:]\s*["']?fastmcp\.server\.auth\.(?:\w+\.)*(\w+)""")
+
+
+def fastmcp_env_proxies(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, class) of each FastMCP proxy chosen by `FASTMCP_SERVER_AUTH`
+    in a .env, compose, shell or settings file."""
+    for m in _FASTMCP_ENV_AUTH.finditer(text):
+        if m.group(1) in FASTMCP_PROXIES:
+            yield m.start(), m.group(1)
+
+
 def fastmcp_proxies(py: PythonView) -> Iterator[tuple[Scope, ast.Call, str]]:
     """Calls that build a FastMCP OAuth proxy (always-on DCR): the known
     proxy classes imported from fastmcp, and local subclasses of them."""
@@ -106,7 +121,8 @@ def fastmcp_proxies(py: PythonView) -> Iterator[tuple[Scope, ast.Call, str]]:
     for scope, call in py.calls():
         qualified = py.qualified(call) or ""
         last = qualified.rsplit(".", 1)[-1]
-        if last in local or (last in FASTMCP_PROXIES and qualified.startswith("fastmcp.")):
+        if (last in local or (last in FASTMCP_PROXIES and qualified.startswith("fastmcp."))) \
+                and not py.in_expected_failure(call):
             yield scope, call, last
 
 

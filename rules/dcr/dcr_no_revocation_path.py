@@ -64,6 +64,7 @@ class DcrNoRevocationPath(Rule):
     kind = "kind/no-revocation-path"
     severity = "medium"
     precision = "medium"
+    scans_tests = False
     summary = "Dynamic client registration offers no revocation or RFC 7592 management."
     taxa = ("NHI-03", "A1", "NHI1:2025", "NHI7:2025", "ASI03:2026", "CWE-613", "CWE-284")
     keywords = ("client_registration_options", "OAuthProxy", "ClientRegistrationEndpoint",

@@ -78,6 +78,7 @@ class DcrOpenRegistration(Rule):
     kind = "kind/open-registration"
     severity = "high"
     precision = "high"
+    scans_tests = False
     summary = "Client registration endpoint is open to anyone (no initial access token or policy)."
     taxa = ("NHI-03", "A1", "NHI4:2025", "NHI1:2025", "ASI03:2026", "ASI04:2026", "CWE-306",
             "CWE-770")

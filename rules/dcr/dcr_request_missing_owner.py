@@ -61,6 +61,7 @@ class DcrRequestMissingOwner(Rule):
     kind = "kind/dcr-missing-owner"
     severity = "medium"
     precision = "high"
+    scans_tests = False
     summary = "Dynamic client registration request names no owner (no contacts or software statement)."
     taxa = ("NHI-03", "A1", "NHI1:2025", "ASI03:2026", "CWE-282")
     policy_settings = ('owner_fields', 'approved_registration_endpoints')

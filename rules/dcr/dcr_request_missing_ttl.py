@@ -66,6 +66,7 @@ class DcrRequestMissingTtl(Rule):
     kind = "kind/dcr-missing-ttl"
     severity = "medium"
     precision = "high"
+    scans_tests = False
     summary = "Dynamic client registration request sets no expiry for the client secret."
     taxa = ("NHI-03", "A1", "NHI7:2025", "NHI1:2025", "ASI03:2026", "CWE-613", "CWE-324",
             "CWE-1188")

@@ -76,6 +76,7 @@ class DcrServerSecretNoExpiry(Rule):
     kind = "kind/dcr-missing-ttl"
     severity = "high"
     precision = "high"
+    scans_tests = False
     summary = "Registration server issues client secrets that never expire (or outlive the policy)."
     taxa = ("NHI-03", "A1", "NHI7:2025", "NHI1:2025", "ASI03:2026", "CWE-1188", "CWE-324",
             "CWE-613")

@@ -54,6 +54,7 @@ class DcrStoredClientSecret(Rule):
     kind = "kind/long-lived-secret"
     severity = "high"
     precision = "high"
+    scans_tests = False
     summary = "Stored client registration holds a client secret that never expires."
     taxa = ("NHI-03", "A1", "NHI7:2025", "NHI2:2025", "ASI03:2026", "CWE-324", "CWE-312",
             "CWE-798")

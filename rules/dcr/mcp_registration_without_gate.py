@@ -7,7 +7,22 @@ from collections.abc import Iterator
 from nhiguard.document import Document
 from nhiguard.filekinds import JAVASCRIPT, PYTHON, TYPESCRIPT
 from nhiguard.finding import Finding
+from nhiguard.jsview import JsView
 from nhiguard.rule import Invalid, Rule, Valid
+
+# Express-style calls that mount handlers in order: each runs before the next.
+_MOUNTS = (".use", ".post", ".all", ".route")
+
+
+def _behind_middleware(js: JsView, offset: int) -> bool:
+    """Is the handler at `offset` mounted after other middleware in the same
+    call (`router.use("/register", requireInitialAccessToken, handler(...))`)?
+    Anything but the path before it can refuse the request first."""
+    open_paren = js.enclosing_open(offset, limit=2000)
+    if open_paren < 0 or js.masked[open_paren] != "(" or not js.callee(open_paren).endswith(_MOUNTS):
+        return False
+    before = [js.text[a:b].strip() for a, b in js.top_level_parts(open_paren + 1, offset)]
+    return any(part and part[0] not in "'\"`" for part in before)
 
 
 class McpRegistrationWithoutGate(Rule):
@@ -54,6 +69,7 @@ class McpRegistrationWithoutGate(Rule):
     kind = "kind/open-registration"
     severity = "low"
     precision = "medium"
+    scans_tests = False
     summary = "MCP server lets any client register itself (no initial access token or check)."
     taxa = ("NHI-03", "A1", "NHI4:2025", "NHI1:2025", "ASI03:2026", "CWE-306", "CWE-770")
     keywords = ("ClientRegistrationOptions", "OAuthProxy", "OIDCProxy", "fastmcp.server.auth",
@@ -70,6 +86,10 @@ class McpRegistrationWithoutGate(Rule):
               "        if not approved(client_info):\n"
               "            raise RegistrationError('invalid_client_metadata')\n"
               "opts = ClientRegistrationOptions(enabled=True, client_secret_expiry_seconds=900)\n"),
+        Valid("import { clientRegistrationHandler }\n"
+              "  from '@modelcontextprotocol/sdk/server/auth/handlers/register.js';\n"
+              "router.use('/register', requireInitialAccessToken,\n"
+              "           clientRegistrationHandler({ clientsStore }));\n", path="server.ts"),
         Valid("// clientRegistrationHandler is not mounted: CIMD only\n"
               "app.use(mcpAuthMetadataRouter({ oauthMetadata, resourceServerUrl }));\n",
               path="server.ts"),
@@ -93,6 +113,8 @@ class McpRegistrationWithoutGate(Rule):
             for offset in occurrences:
                 if doc.text[max(0, offset - 20):offset].rstrip().endswith("function"):
                     continue  # the SDK's own definition
+                if js is not None and _behind_middleware(js, offset):
+                    continue
                 line, column = doc.position(offset)
                 yield self.report(doc, line, column,
                                   "MCP `clientRegistrationHandler` serves registration to anyone: "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhiguard.document import Document
-from nhiguard.filekinds import PYTHON
+from nhiguard.filekinds import DOCKERFILE, ENV, JSON, PYTHON, SHELL, TOML, YAML
 from nhiguard.finding import Finding
 from nhiguard.rule import Invalid, Rule, Valid
 
@@ -16,7 +16,8 @@ class ProxyAlwaysOnDcr(Rule):
     Finds FastMCP servers authenticated through `OAuthProxy`, `OIDCProxy` or
     a provider built on them (`GitHubProvider`, `GoogleProvider`,
     `AzureProvider`, `Auth0Provider`, `WorkOSProvider`, `DiscordProvider`,
-    `AWSCognitoProvider`, `OCIProvider`, or a local subclass). These proxies
+    `AWSCognitoProvider`, `OCIProvider`, or a local subclass), in code or
+    chosen by `FASTMCP_SERVER_AUTH` in the environment. These proxies
     always turn on Dynamic Client Registration for MCP clients and set no
     `client_secret_expiry_seconds`, so every confidential client they
     register gets a secret that never expires. The setting cannot be changed
@@ -53,18 +54,22 @@ class ProxyAlwaysOnDcr(Rule):
     kind = "kind/dcr-missing-ttl"
     severity = "medium"
     precision = "medium"
+    scans_tests = False
     summary = "FastMCP OAuth proxy always enables dynamic client registration with no secret expiry."
     taxa = ("NHI-03", "A1", "NHI7:2025", "NHI1:2025", "ASI03:2026", "CWE-1188", "CWE-613")
     keywords = ("OAuthProxy", "OIDCProxy", "fastmcp.server.auth")
-    file_kinds = frozenset({PYTHON})
+    file_kinds = frozenset({PYTHON, ENV, YAML, JSON, TOML, SHELL, DOCKERFILE})
 
     VALID = [
+        Valid("FASTMCP_SERVER_AUTH=fastmcp.server.auth.providers.jwt.JWTVerifier\n", path=".env"),
         Valid("from fastmcp.server.auth import RemoteAuthProvider\n"
               "auth = RemoteAuthProvider(token_verifier=v, authorization_servers=[IDP], base_url=U)\n"),
         Valid("from myapp.auth import GitHubProvider  # not FastMCP's\n"
               "p = GitHubProvider(token=TOKEN)\n"),
     ]
     INVALID = [
+        Invalid("FASTMCP_SERVER_AUTH=fastmcp.server.auth.providers.github.GitHubProvider\n"
+                "FASTMCP_SERVER_AUTH_GITHUB_CLIENT_ID=Ov23li\n", path=".env", line=1),
         Invalid("from fastmcp import FastMCP\n"
                 "from fastmcp.server.auth.providers.github import GitHubProvider\n"
                 "auth = GitHubProvider(client_id=ID, client_secret=SECRET, base_url=URL)\n"
@@ -78,8 +83,16 @@ class ProxyAlwaysOnDcr(Rule):
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
-        from ._servers import fastmcp_proxies, may_build_proxy
+        from ._servers import fastmcp_env_proxies, fastmcp_proxies, may_build_proxy
 
+        if doc.kind != PYTHON:
+            for offset, name in fastmcp_env_proxies(doc.text):
+                line, column = doc.position(offset)
+                yield self.report(doc, line, column,
+                                  f"FASTMCP_SERVER_AUTH selects FastMCP `{name}`, which always enables "
+                                  "dynamic client registration and issues registered clients secrets "
+                                  "that never expire.")
+            return
         py = doc.python if may_build_proxy(doc.text) else None
         if py is None:
             return

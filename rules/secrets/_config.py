@@ -107,8 +107,11 @@ def assignments(root: Node) -> Iterator[tuple[tuple[str | int, ...], str, str, N
     inside a multi-line value (a properties or .env file held in a ConfigMap).
     Values with a YAML tag (`!Ref`, `!vault`) are references, not literals.
     """
+    api = _is_api_description(root)
     for path, node in root.walk():
         if node.is_mapping:
+            if _in_example(path, api):
+                continue
             name = node.get("name") or node.get("key")
             value = node.get("value")
             named = False
@@ -116,14 +119,37 @@ def assignments(root: Node) -> Iterator[tuple[tuple[str | int, ...], str, str, N
                 named = True
                 yield path, str(name.value), str(value.value), value
             for key, child in node.entries:
-                if _plain(child) and not (named and child is value):
+                if _plain(child) and not (named and child is value) \
+                        and not _in_example(path + (key,), api):
                     yield from _pair(path + (key,), key, str(child.value), child)
-        elif node.is_sequence:
+        elif node.is_sequence and not _in_example(path, api):
             for i, item in enumerate(node.items):
                 if _plain(item):
                     m = _ENV_ITEM.fullmatch(str(item.value))
                     if m:
                         yield path + (i,), m.group(1), m.group(2), item
+
+
+_EXAMPLE_KEYS = frozenset({"example", "examples", "x-example", "x-examples"})
+# Keys under which an `example` documents a schema rather than configures anything.
+_SCHEMA_KEYS = frozenset({"properties", "schema", "schemas", "components", "parameters",
+                          "responses", "requestBody", "definitions", "paths"})
+
+
+def _is_api_description(root: Node) -> bool:
+    """An OpenAPI, Swagger, AsyncAPI or JSON Schema document."""
+    return root.is_mapping and any(root.get(k) is not None
+                                   for k in ("openapi", "swagger", "asyncapi", "$schema"))
+
+
+def _in_example(path: tuple[str | int, ...], api: bool) -> bool:
+    """Is `path` an API description's `example` value? Those document the
+    shape of a response (a session token, a WebAuthn signature), made up or
+    truncated; nothing configures them."""
+    for i, key in enumerate(path):
+        if isinstance(key, str) and key in _EXAMPLE_KEYS:
+            return api or any(isinstance(k, str) and k in _SCHEMA_KEYS for k in path[:i])
+    return False
 
 
 def kubernetes_kind(root: Node) -> str | None:

@@ -17,6 +17,8 @@ from nhiguard.rule import Rule
 
 from ._config import is_lock_file
 from ._values import (
+    KEY_RUN,
+    KEY_SEQUENCES,
     entropy,
     is_phrase,
     is_placeholder,
@@ -26,7 +28,8 @@ from ._values import (
 
 # Words that turn a well-shaped token into documentation rather than a key.
 _TOKEN_PLACEHOLDERS = ("example", "sample", "placeholder", "replace", "your", "dummy", "fake",
-                       "redacted", "xxxx", "****", "....", "…", "changeme", "insert", "mock")
+                       "redacted", "xxxx", "****", "...", "…", "changeme", "insert", "mock")
+_LONG_TOKEN_PLACEHOLDERS = tuple(w for w in _TOKEN_PLACEHOLDERS if len(w) >= 6 or not w.isalpha())
 
 
 @dataclass(frozen=True)
@@ -90,15 +93,21 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("GitHub fine-grained personal access token", "[A-Za-z0-9_]{82}", "github_pat_"),
     Provider("GitHub OAuth access token", "[A-Za-z0-9]{36}", "gho_"),
     Provider("GitHub App user access token", "[A-Za-z0-9]{36}", "ghu_"),
-    Provider("GitHub App installation token", "[A-Za-z0-9]{36}", "ghs_"),
-    Provider("GitHub refresh token", "[A-Za-z0-9]{36}", "ghr_"),
+    # Server and refresh tokens are 36 characters or, newer, longer (76 for refresh).
+    Provider("GitHub App installation token", "[A-Za-z0-9]{36,255}", "ghs_"),
+    Provider("GitHub refresh token", "[A-Za-z0-9]{36,255}", "ghr_"),
     Provider("GitLab personal access token", "[A-Za-z0-9_.-]{20,60}", "glpat-"),
     Provider("Slack bot token", r"[0-9]{8,13}-[0-9]{8,13}-[A-Za-z0-9]{20,40}", "xoxb-"),
     Provider("Slack user token", r"(?:[0-9]{8,13}-){3}[A-Za-z0-9]{28,34}", "xoxp-"),
     Provider("Slack configuration token", r"xox[bp]-1-[A-Za-z0-9]{140,200}", "xoxe.",
              keywords=("xoxe",)),
+    Provider("Slack configuration refresh token", r"[0-9]-[A-Z0-9]{140,170}", "xoxe-"),
+    Provider("Slack legacy token", regex=r"(xox[os]-[0-9]+-[0-9]+-[0-9]+-[a-fA-F0-9]{16,})",
+             keywords=("xoxo-", "xoxs-")),
+    Provider("Slack legacy workspace token", regex=r"(xox[ar]-(?:[0-9]-)?[0-9A-Za-z]{8,48})",
+             keywords=("xoxa-", "xoxr-"), classes="d"),
     Provider("Slack app-level token", r"[0-9]-[A-Z0-9]{8,12}-[0-9]{10,14}-[a-f0-9]{40,70}", "xapp-"),
-    Provider("Slack webhook URL", regex=r"(https://hooks\.slack\.com/(?:services|workflows|triggers)"
+    Provider("Slack webhook URL", regex=r"((?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)"
              r"/[A-Za-z0-9_/+-]{30,})", edge="A-Za-z0-9_/+-", keywords=("hooks.slack.com",)),
     Provider("Google API key", _B64URL + "{35}", "AIza"),
     Provider("Google OAuth client secret", _B64URL + "{28}", "GOCSPX-"),
@@ -107,7 +116,7 @@ PROVIDERS: tuple[Provider, ...] = (
              r"""[A-Za-z0-9+/=\\\s]{64,}-----END (?:RSA )?PRIVATE KEY-----(?:\\n)?)["']""", edge="",
              context=r"""["']?type["']?\s*[:=]\s*["']service_account""", window=4000, after=4000,
              keywords=("service_account",)),
-    Provider("Azure AD client secret", regex=r"([A-Za-z0-9_~.]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})",
+    Provider("Azure AD client secret", regex=r"([A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})",
              edge="A-Za-z0-9_~.-", anchor="[0-9]Q~", keywords=("Q~",), classes="uld"),
     Provider("Okta API token", "00" + _B64URL + "{40}", context="okta", keywords=("okta",),
              key_hint=_HINT + "|okta", classes="ul"),
@@ -127,6 +136,8 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("OpenRouter API key", "[a-f0-9]{64}", "sk-or-v1-"),
     Provider("Stripe live secret key", "[A-Za-z0-9]{24,99}", "sk_live_"),
     Provider("Stripe live restricted key", "[A-Za-z0-9]{24,99}", "rk_live_"),
+    Provider("Stripe test secret key", "[A-Za-z0-9]{24,99}", "sk_test_"),
+    Provider("Stripe test restricted key", "[A-Za-z0-9]{24,99}", "rk_test_"),
     Provider("HashiCorp Vault service token", _B64URL + "{90,120}", "hvs."),
     Provider("HashiCorp Vault batch token", _B64URL + "{138,300}", "hvb."),
     Provider("HashiCorp Vault token", regex=r"(s\.[A-Za-z0-9]{24})", edge="A-Za-z0-9_.-",
@@ -135,12 +146,19 @@ PROVIDERS: tuple[Provider, ...] = (
              keywords=("AKIA", "ASIA", "ABIA", "ACCA")),
     Provider("AWS secret access key", regex=r"([A-Za-z0-9/+]{40})", edge="A-Za-z0-9/+",
              key_hint=r"secret.?access.?key|aws.?secret", classes="uld",
-             keywords=("secret_access_key", "secretaccesskey", "secret-access-key", "aws_secret")),
+             keywords=("secret_access_key", "secretaccesskey", "secret-access-key", "aws_secret",
+                       "aws.secret", "awssecret", "aws-secret")),
     Provider("Amazon Bedrock API key", "[A-Za-z0-9+/]{109,269}={0,2}", "ABSK"),
+    # Short-lived, but hours long: base64 of a presigned request.
+    Provider("Amazon Bedrock short-lived API key", "[A-Za-z0-9+/]{100,4000}={0,2}",
+             "bedrock-api-key-"),
     # Credentials of the tools agents most often reach through MCP servers.
     Provider("Supabase access token", "[a-f0-9]{40}", "sbp_"),
     Provider("Supabase secret key", _B64URL + "{20,64}", "sb_secret_"),
     Provider("Notion integration token", "[A-Za-z0-9]{40,50}", "ntn_"),
+    Provider("Notion integration secret", "[A-Za-z0-9]{43}", "secret_", context="notion"),
+    Provider("HubSpot private app token", regex=r"(pat-(?:na|eu|ap)[0-9]-[a-f0-9]{8}-[a-f0-9]{4}"
+             r"-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})", keywords=("pat-na", "pat-eu", "pat-ap")),
     Provider("Linear API key", "[A-Za-z0-9]{40}", "lin_api_"),
     Provider("npm access token", "[A-Za-z0-9]{36}", "npm_"),
     Provider("Sentry user auth token", "[a-f0-9]{64}", "sntryu_"),
@@ -297,11 +315,39 @@ def _plausible(p: Provider, m: re.Match[str], text: str) -> bool:
         body = private_key_body(key) or ""
         return len(body) >= 256 and "..." not in body and entropy(body) >= 5.0
     body = key[len(p.prefix):] if key.startswith(p.prefix) else key
-    if is_placeholder(body, _TOKEN_PLACEHOLDERS) or is_phrase(body):
+    # A long random body holds short words by chance (1 in 2,000 for 146 upper-case
+    # characters): there only long markers count.
+    words = _TOKEN_PLACEHOLDERS if len(body) < 100 else _LONG_TOKEN_PLACEHOLDERS
+    if is_placeholder(body, words, KEY_SEQUENCES, KEY_RUN) or is_phrase(body):
         return False
     if p.context or p.key_hint:  # no fixed shape: the value itself must look random
         return is_random(body)
     return entropy(body) >= 3.0
+
+
+# An AWS key ID and its secret written this many lines apart or closer are one credential.
+_AWS_PAIR_LINES = 3
+
+
+def _aws_pairs(doc: Document, hits: list[KeyMatch]) -> dict[int, KeyMatch]:
+    """Each AWS key ID's start -> the secret access key written next to it
+    (the nearest one after it, else before it, within `_AWS_PAIR_LINES`), and
+    that secret's start -> the ID, for the earlier of the two."""
+    ids = [h for h in hits if h.provider.name == "AWS access key ID"]
+    secrets = [h for h in hits if h.provider.name == "AWS secret access key"]
+    pairs: dict[int, KeyMatch] = {}
+    taken: set[int] = set()
+    for key_id in ids:
+        id_line = doc.position(key_id.start)[0]
+        near = [s for s in secrets if s.start not in taken
+                and abs(doc.position(s.start)[0] - id_line) <= _AWS_PAIR_LINES]
+        if not near:
+            continue
+        secret = min(near, key=lambda s: (s.start < key_id.start, abs(s.start - key_id.start)))
+        taken.add(secret.start)
+        first, second = (key_id, secret) if key_id.start < secret.start else (secret, key_id)
+        pairs[first.start] = second
+    return pairs
 
 
 class ProviderKeyRule(Rule):
@@ -312,13 +358,21 @@ class ProviderKeyRule(Rule):
 
     def check(self, doc: Document) -> Iterator[Finding]:
         seen: set[int] = set()
-        for hit in sorted(find_provider_keys(doc.text, doc.uri), key=lambda k: k.start):
-            if hit.provider.critical != self.critical_keys or hit.start in seen:
+        hits = [h for h in sorted(find_provider_keys(doc.text, doc.uri), key=lambda k: k.start)
+                if h.provider.critical == self.critical_keys]
+        partner = _aws_pairs(doc, hits)
+        for hit in hits:
+            if hit.start in seen:
                 continue
             seen.add(hit.start)
+            name, last = hit.provider.name, hit
+            other = partner.get(hit.start)
+            if other is not None:  # one credential, one finding, spanning both halves
+                seen.add(other.start)
+                name, last = "AWS access key (ID and secret access key)", other
             line, column = doc.position(hit.start)
-            end_line, end_column = doc.position(hit.end)
-            yield self.report(doc, line, column, self.message(hit.provider.name),
+            end_line, end_column = doc.position(last.end)
+            yield self.report(doc, line, column, self.message(name),
                               end_line=end_line, end_column=end_column, secret=hit.key,
                               public_prefix=hit.provider.prefix)
 

@@ -133,7 +133,8 @@ _REFERENCE = re.compile(
 )
 _PLACEHOLDER_WORDS = (
     "example", "sample", "placeholder", "changeme", "change_me", "change-me", "changethis",
-    "replace", "your", "dummy", "fake", "test", "redacted", "masked", "xxxx", "****", "....",
+    "replace", "your", "dummy", "fake", "test", "redacted", "masked", "xxxx", "****", "...",
+    "abc123",
     "…", "•", "todo", "fixme", "tbd", "insert", "mock", "demo", "lorem", "foobar", "qwerty",
     "secret", "passw", "token", "apikey", "api_key", "api-key", "admin", "insecure", "default",
     "here", "none", "null", "undefined", "localhost", "local_", "local-",
@@ -142,12 +143,18 @@ _PLACEHOLDER_WORDS = (
 _SEQUENCES = ("0123", "1234", "2345", "3456", "4567", "5678", "6789", "9876", "8765", "abcd",
               "bcde", "cdef", "wxyz", "qwer", "asdf")
 _RUN = re.compile(r"(.)\1{4,}")
+# A key of a fixed format is long and random by construction: four in a row
+# occur by chance in 1-2% of real 64-hex-digit or digit-grouped keys, so only
+# six (about 1 in 100,000) mark one as typed by a person.
+KEY_SEQUENCES = ("012345", "123456", "234567", "345678", "456789", "987654", "876543",
+                 "abcdef", "qwerty", "asdfgh")
+KEY_RUN = re.compile(r"(.)\1{5,}")
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 _HEX = re.compile(r"[0-9a-fA-F]+")
 _PREFIXED_HEX = re.compile(r"(?:[A-Za-z][A-Za-z0-9]{0,9}[_-])?([0-9a-fA-F]+)")
 # Password hashes, digests and lock-file integrity strings: derived, not secret.
 _HASHED = re.compile(
-    r"^(?:\$(?:2[abxy]?|argon2\w*|[1356]|pbkdf2[\w-]*|scrypt)\$|(?:pbkdf2_\w+|bcrypt|argon2\w*|"
+    r"^(?:\$(?:2[abxy]?|argon2\w*|[135679]|y|gy|sha1|md5|pbkdf2[\w-]*|scrypt)\$|(?:pbkdf2_\w+|bcrypt|argon2\w*|"
     r"sha\d+|md5|scrypt)[$:]|(?:sha1|sha256|sha384|sha512)-|\{S?SHA\w*\})",
     re.I,
 )
@@ -155,7 +162,8 @@ _HASHED = re.compile(
 # After the first word each word starts upper-case, so a text splits into words
 # one way only: `(?:[A-Z]?[a-z]{2,})+` accepts the same texts but tries every
 # split of a long lower-case run, which takes exponential time before a `!`.
-_PHRASE = re.compile(r"[A-Za-z]+(?:[-_.](?:[A-Za-z]+|[0-9]{1,4}))+"
+# Words are short: 21 random letters, `_`, 13 more is a key, not a phrase.
+_PHRASE = re.compile(r"[A-Za-z]{1,14}(?:[-_.](?:[A-Za-z]{1,14}|[0-9]{1,4}))+"
                      r"|[A-Z]?[a-z]{2,}(?:[A-Z][a-z]{2,})*[0-9]{0,4}")
 _HOSTNAME = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+(?::\d+)?")
 _PATHLIKE = re.compile(r"^(?:/|\./|\.\./|~/|[A-Za-z]:\\|\\\\)|^[\w.-]+\.(?:json|ya?ml|pem|key|crt|p12|txt)$")
@@ -193,15 +201,18 @@ def is_reference(value: str) -> bool:
     return bool(_REFERENCE.search(value.strip()))
 
 
-def is_placeholder(value: str, words: tuple[str, ...] = _PLACEHOLDER_WORDS) -> bool:
+def is_placeholder(value: str, words: tuple[str, ...] = _PLACEHOLDER_WORDS,
+                   sequences: tuple[str, ...] = _SEQUENCES, run: re.Pattern[str] = _RUN) -> bool:
     """Text a person typed in place of a secret: `<your-key>`, `changeme`,
-    `xxxx`, `sk-...REPLACE_ME`, `**********`, repeated or sequential characters."""
+    `xxxx`, `sk-...REPLACE_ME`, `GOCSPX-abc123...`, `**********`, repeated or
+    sequential characters (`sequences`, `run`: a key format passes stricter ones)."""
     low = value.lower()
     if value in KNOWN_EXAMPLES or "<" in value or ">" in value:
         return True
-    if any(word in low for word in words) or any(s in low for s in _SEQUENCES):
+    if any(word in low for word in words) or any(s in low for s in sequences):
         return True
-    return bool(_RUN.search(value)) or len(set(value)) <= max(3, len(value) // 8)
+    # Few distinct characters; capped, as a long base64 value has at most 64.
+    return bool(run.search(value)) or len(set(value)) <= max(3, min(len(value) // 8, 12))
 
 
 def is_random(body: str, min_entropy: float | None = None) -> bool:

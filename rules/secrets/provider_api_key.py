@@ -22,7 +22,8 @@ class ProviderApiKey(ProviderKeyRule):
     HashiCorp Vault and AWS (access key IDs, secret access keys and Bedrock
     API keys), and of the tools agents reach through MCP servers (Supabase,
     Notion, Linear, npm, Sentry, Atlassian, Shopify, DigitalOcean, Postman,
-    Langfuse, Tavily, Firecrawl, E2B, PyPI). Formats without a distinctive prefix (Cohere, Mistral, Okta,
+    HubSpot, Langfuse, Tavily, Firecrawl, E2B, PyPI). An AWS key ID and its secret written within
+    three lines of each other are one finding. Formats without a distinctive prefix (Cohere, Mistral, Okta,
     Auth0, AWS secret keys) are only reported next to their provider's name.
     Organisation-admin and service-account keys are reported by NHG105.
 
@@ -74,6 +75,9 @@ class ProviderApiKey(ProviderKeyRule):
         Invalid(f"OPENAI_API_KEY={_OPENAI}\n", path=".env"),
         Invalid(f'token = "{fake_key("ghp_", 36)}"\n', line=1),
         Invalid(f"AWS_ACCESS_KEY_ID={fake_key('AKIA', 16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}\n"
+                f"AWS_SECRET_ACCESS_KEY={fake_key('', 40)}\n", path=".env", count=1, line=1),
+        Invalid(f"AWS_ACCESS_KEY_ID={fake_key('AKIA', 16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}\n"
+                "# rotated 2026-01\n\n\n\n"
                 f"AWS_SECRET_ACCESS_KEY={fake_key('', 40)}\n", path=".env", count=2),
         Invalid(f"export const client = new Client({{ apiKey: '{_LANGSMITH}' }});\n", path="app.ts"),
         Invalid(f"co = cohere.ClientV2(api_key=\"{fake_key('', 40)}\")\n", line=1),

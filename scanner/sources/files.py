@@ -13,7 +13,6 @@ workers, so listing stays cheap.
 from __future__ import annotations
 
 import errno
-import fnmatch
 import os
 import re
 import stat
@@ -43,6 +42,9 @@ class Artifact:
     # SecureString, a Kubernetes Secret): rules that report a credential only
     # for being written down stay silent there.
     secret_store: bool = False
+    # URI prefix of the folder the user asked to scan: whether a file is test
+    # code is judged on the part of its URI below it (`nhiguard.testpaths`).
+    root: str = ""
 
     def read(self) -> bytes:
         if self.data is not None:
@@ -83,15 +85,53 @@ def find_srcroot(start: Path) -> Path:
     return fallback
 
 
+def glob_regex(glob: str) -> str:
+    """A `.gitignore`-style glob as a regular expression over a `/` path:
+    `*` and `?` stay within one segment, `**/` is any number of folders
+    (none too), a trailing `/**` everything inside, a leading `/` only
+    anchors (every glob is read from the scanned root)."""
+    g = glob.lstrip("/")
+    out: list[str] = []
+    i = 0
+    while i < len(g):
+        if g.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif g.startswith("/**", i) and i + 3 == len(g):
+            out.append("(?:/.*)?")
+            i += 3
+        elif g.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif g[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif g[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif g[i] == "[" and "]" in g[i + 2:]:
+            end = g.index("]", i + 2)
+            body = g[i + 1:end]
+            negate = body[:1] in ("!", "^")
+            body = body[1:] if negate else body
+            out.append("[" + ("^" if negate else "") + body.replace("\\", "\\\\") + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(g[i]))
+            i += 1
+    return "(?s:" + "".join(out) + r")\Z"
+
+
 class ExcludeMatcher:
-    """--exclude globs compiled once: a glob matches a path or any folder
-    above it, and a glob without `/` also matches any single path segment."""
+    """--exclude globs compiled once, read as `.gitignore` reads its patterns
+    (`glob_regex`): a glob matches a path or any folder above it, and a glob
+    without `/` matches any single path segment, at any depth."""
 
     def __init__(self, globs: Iterable[str]) -> None:
         cleaned = [g.rstrip("/") for g in globs if g.strip("/")]
-        self._prefix = re.compile("|".join(fnmatch.translate(g) for g in cleaned)) if cleaned else None
+        self._prefix = re.compile("|".join(glob_regex(g) for g in cleaned)) if cleaned else None
         segment = [g for g in cleaned if "/" not in g]
-        self._segment = re.compile("|".join(fnmatch.translate(g) for g in segment)) if segment else None
+        self._segment = re.compile("|".join(glob_regex(g) for g in segment)) if segment else None
 
     def matches(self, uri: str) -> bool:
         parts = uri.split("/")
@@ -148,6 +188,12 @@ class PathSource:
             return path[len(root) + 1:].replace(os.sep, "/")
         return Path(path).as_uri()
 
+    def root_uri(self, folder: str) -> str:
+        """The URI prefix of files below `folder` ("" for the source root)."""
+        if os.path.abspath(folder) == str(self.srcroot):
+            return ""
+        return self.uri_for(os.path.join(os.path.abspath(folder), "x"))[:-1]
+
     def list(self, paths: Iterable[str]) -> Listing:
         listing = Listing()
         seen: set[str] = set()
@@ -161,16 +207,19 @@ class PathSource:
                 if names is None:
                     names = list(_walk(Path(absolute)))
                 root = absolute
+                root_uri = self.root_uri(root)
                 for name in names:
-                    self._add(os.path.join(absolute, name), root, listing, seen)
+                    self._add(os.path.join(absolute, name), root, listing, seen, root_uri=root_uri)
             else:
-                self._add(absolute, os.path.dirname(absolute), listing, seen, named=True)
+                folder = os.path.dirname(absolute)
+                self._add(absolute, folder, listing, seen, named=True,
+                          root_uri=self.root_uri(folder))
         listing.artifacts.sort(key=lambda a: a.uri)
         listing.notifications.sort(key=Notification.sort_key)
         return listing
 
     def _add(self, path: str, root: str, listing: Listing, seen: set[str],
-             named: bool = False) -> None:
+             named: bool = False, root_uri: str = "") -> None:
         """List one file. `named`: the user named it on the command line, so
         its name never decides that it is skipped, and any skip is noticed."""
         # Hot for large trees: one lstat per file and plain strings, no pathlib.
@@ -223,7 +272,7 @@ class PathSource:
                               "size cap", "note", kind="too-large"))
             return
         listing.inodes.add((st.st_dev, st.st_ino))
-        listing.artifacts.append(Artifact(uri=uri, path=path, size=st.st_size))
+        listing.artifacts.append(Artifact(uri=uri, path=path, size=st.st_size, root=root_uri))
 
     @staticmethod
     def _link_target(path: str, root: str, uri: str,

@@ -1,0 +1,144 @@
+"""Shapes of real code the registration rules misread, each with a near miss
+that must still be reported."""
+
+from __future__ import annotations
+
+import pytest
+from nhiguard.engine import scan
+from nhiguard.registry import select_rules
+from nhiguard.sources import Artifact
+
+
+def _rules(code: str, uri: str = "client.py") -> set[str]:
+    result = scan([Artifact(uri=uri, data=code.encode())], select_rules(["NHG2"]))
+    assert [n for n in result.notifications if n.level == "error"] == []
+    return {f.rule_id for f in result.findings}
+
+
+_IMPORT = "from mcp.shared.auth import OAuthClientMetadata, OAuthClientInformationFull\n"
+
+
+def _metadata(grant: str, method: str) -> str:
+    return (_IMPORT + "def provider(scope):\n"
+            "    return OAuthClientMetadata(redirect_uris=None,\n"
+            f"        grant_types=[{grant!r}], token_endpoint_auth_method={method!r}, scope=scope)\n")
+
+
+@pytest.mark.parametrize("method", ["private_key_jwt", "tls_client_auth", "self_signed_tls_client_auth"])
+def test_a_key_bound_machine_client_does_not_register(method):
+    assert _rules(_metadata("client_credentials", method)) == set()
+
+
+def test_a_machine_client_with_a_shared_secret_or_other_grant_still_registers():
+    assert _rules(_metadata("client_credentials", "client_secret_basic")) == {"NHG201", "NHG202"}
+    assert _rules(_metadata("authorization_code", "private_key_jwt")) == {"NHG201", "NHG202"}
+
+
+_FIXED = (_IMPORT + "class Provider:\n"
+          "    def __init__(self, client_id, client_secret, method):\n"
+          "        metadata = OAuthClientMetadata(redirect_uris=None,\n"
+          "            grant_types=['client_credentials'], token_endpoint_auth_method=method)\n"
+          "        self.fixed = OAuthClientInformationFull(redirect_uris=None,\n"
+          "            client_id=client_id, client_secret=client_secret)\n")
+
+
+def test_metadata_beside_fixed_client_information_is_no_registration():
+    assert _rules(_FIXED) == set()
+
+
+def test_fixed_client_information_elsewhere_does_not_hide_a_registration():
+    code = _FIXED.replace("        self.fixed", "    def other(self, client_id, client_secret):\n"
+                                             "        self.fixed")
+    assert _rules(code) == {"NHG201", "NHG202"}
+    # Client information without a client ID is what registration returns, not a fixed client.
+    assert _rules(_FIXED.replace("client_id=client_id, ", "")) == {"NHG201", "NHG202"}
+
+
+def test_a_key_bound_registration_payload_file_is_quiet_and_a_secret_one_is_not():
+    body = ('{"client_name": "batch", "grant_types": ["client_credentials"], '
+            '"token_endpoint_auth_method": "%s", "redirect_uris": []}\n')
+    assert _rules(body % "private_key_jwt", "register.json") == set()
+    assert _rules(body % "client_secret_post", "register.json") != set()
+
+
+_OAUTH_CLIENT = ("from fastmcp.client.auth.oauth import OAuth\n"
+                 "def resolve(url):\n    return OAuth(url)\n")
+
+
+@pytest.mark.parametrize("uri", ["src/fastmcp/client/transports/http.py", "src/fastmcp/cli/client.py",
+                                 "fastmcp_slim/fastmcp/mcp_config.py",
+                                 "lib/python3.12/site-packages/fastmcp/mcp_config.py"])
+def test_an_sdk_building_a_client_for_its_caller_is_plumbing(uri):
+    assert _rules(_OAUTH_CLIENT, uri) == set()
+
+
+@pytest.mark.parametrize("uri", ["examples/auth/client.py", "src/fastmcp_app/client.py",
+                                 "fastmcp/agent.py", "fastmcp/examples/client.py",
+                                 "samples/dcr/fastmcp/agent.py", "srcs/fastmcp/cli.py",
+                                 "fastmcp.py"])
+def test_the_same_call_outside_the_sdk_registers(uri):
+    assert _rules(_OAUTH_CLIENT, uri) == {"NHG201", "NHG202"}
+
+
+_RECORD = ('{"client_id": "c1", "client_secret": "%s",\n'
+           ' "client_id_issued_at": 1767225600, "client_secret_expires_at": 0}\n')
+
+
+@pytest.mark.parametrize("secret", ["not too short", "some-supersafe-secret", "MyClientSecret2",
+                                    "my_client_password_1", "aaaaaaaaaaaaaaaa"])
+def test_a_stored_record_with_a_made_up_secret_is_quiet(secret):
+    assert "NHG207" not in _rules(_RECORD % secret, "client.json")
+
+
+@pytest.mark.parametrize("secret", ["9fK2mQ7xLp4Zr8Vt3Wn6Ys1B", "b1946ac92492d2347c6235b4d2611184"])
+def test_a_stored_record_with_an_issued_secret_is_reported(secret):
+    assert "NHG207" in _rules(_RECORD % secret, "client.json")
+
+
+_HANDLER = ("import { clientRegistrationHandler }\n"
+            "  from '@modelcontextprotocol/sdk/server/auth/handlers/register.js';\n")
+
+
+@pytest.mark.parametrize("mount", [
+    "router.use('/register', requireInitialAccessToken, clientRegistrationHandler({ clientsStore }));",
+    "app.post(`/register`, rateLimit({ max: 5 }), checkToken, clientRegistrationHandler({ clientsStore }));",
+])
+def test_a_registration_handler_behind_middleware_is_gated(mount):
+    assert "NHG206" not in _rules(_HANDLER + mount + "\n", "server.ts")
+
+
+@pytest.mark.parametrize("mount", [
+    "router.use('/register', clientRegistrationHandler({ clientsStore }));",
+    "app.use(clientRegistrationHandler({ clientsStore }));",
+    "app.use('/register', clientRegistrationHandler({ clientsStore }), requireToken);",
+    "const handler = wrap(requireToken, clientRegistrationHandler({ clientsStore }));",
+])
+def test_a_registration_handler_first_in_line_is_open(mount):
+    assert "NHG206" in _rules(_HANDLER + mount + "\n", "server.ts")
+
+
+@pytest.mark.parametrize(("code", "expected"), [
+    ("await management.tenants.update({ flags: { enable_dynamic_client_registration: true } });\n",
+     {"NHG205"}),
+    ("await management.tenants.update({ flags: { 'enable_dynamic_client_registration': true } });\n",
+     {"NHG205"}),
+    # Near misses: the flag turned off, or a longer name that merely ends the same.
+    ("await management.tenants.update({ flags: { enable_dynamic_client_registration: false } });\n",
+     set()),
+    ("const opts = { my_enable_dynamic_client_registration: true };\n", set()),
+])
+def test_node_auth0_tenant_flags(code, expected):
+    assert _rules(code, "tenant.ts") & {"NHG205"} == expected
+
+
+@pytest.mark.parametrize(("uri", "text", "expected"), [
+    (".env", "FASTMCP_SERVER_AUTH=fastmcp.server.auth.providers.github.GitHubProvider\n", {"NHG204"}),
+    ("docker-compose.yml", "services:\n  mcp:\n    environment:\n      FASTMCP_SERVER_AUTH: "
+     "fastmcp.server.auth.providers.google.GoogleProvider\n", {"NHG204"}),
+    ("run.sh", "export FASTMCP_SERVER_AUTH='fastmcp.server.auth.oauth_proxy.OAuthProxy'\n", {"NHG204"}),
+    # Near misses: a token verifier registers nobody; another library's provider is not FastMCP's.
+    (".env", "FASTMCP_SERVER_AUTH=fastmcp.server.auth.providers.jwt.JWTVerifier\n", set()),
+    (".env", "FASTMCP_SERVER_AUTH=myapp.auth.GitHubProvider\n", set()),
+])
+def test_fastmcp_proxy_chosen_by_the_environment(uri, text, expected):
+    assert _rules(text, uri) & {"NHG204"} == expected
