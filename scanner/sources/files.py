@@ -43,6 +43,9 @@ class Artifact:
     # SecureString, a Kubernetes Secret): rules that report a credential only
     # for being written down stay silent there.
     secret_store: bool = False
+    # The git object the bytes were read from: in a history one path has many
+    # versions, and this tells their results apart.
+    blob: str | None = None
 
     def read(self) -> bytes:
         if self.data is not None:
