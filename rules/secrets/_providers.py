@@ -304,6 +304,12 @@ def _plausible(p: Provider, m: re.Match[str], text: str) -> bool:
     return entropy(body) >= 3.0
 
 
+def _provider_keys(doc: Document) -> list[KeyMatch]:
+    # NHG101 and NHG105 read the same matches: found once per file, in offset order.
+    return doc.derived("secrets.provider_keys", lambda d: sorted(
+        find_provider_keys(d.text, d.uri), key=lambda k: k.start))
+
+
 class ProviderKeyRule(Rule):
     """Shared check of NHG101 and NHG105; each picks its rows of the table."""
 
@@ -312,7 +318,7 @@ class ProviderKeyRule(Rule):
 
     def check(self, doc: Document) -> Iterator[Finding]:
         seen: set[int] = set()
-        for hit in sorted(find_provider_keys(doc.text, doc.uri), key=lambda k: k.start):
+        for hit in _provider_keys(doc):
             if hit.provider.critical != self.critical_keys or hit.start in seen:
                 continue
             seen.add(hit.start)
