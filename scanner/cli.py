@@ -235,7 +235,8 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
         if history is not None:
             from .sources.githistory import scan_history
 
-            return scan_history(history, changes, rules, config.policy, workers, on_progress)
+            return scan_history(history, changes, rules, config.policy, workers, on_progress,
+                                file_timeout=budget)
         return scan(listing.artifacts, rules, config.policy, workers, on_progress, pool, budget)
 
     try:

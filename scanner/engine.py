@@ -49,6 +49,7 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     notifications: list[Notification] = field(default_factory=list)
     scanned: bool = False
+    blob: str | None = None  # the artifact's, so versions of one path stay apart
 
 
 @dataclass
@@ -163,17 +164,18 @@ def scan_artifact(artifact: Artifact, prefilter: Prefilter, file_timeout: float 
         with time_budget(file_timeout):
             return _scan_artifact(artifact, prefilter)
     except FileTimeout:
-        return timed_out(artifact.uri, file_timeout)
+        return timed_out(artifact, file_timeout)
 
 
-def timed_out(uri: str, file_timeout: float) -> FileResult:
-    return FileResult(uri, notifications=[Notification(
+def timed_out(artifact: Artifact, file_timeout: float) -> FileResult:
+    uri = artifact.uri
+    return FileResult(uri, blob=artifact.blob, notifications=[Notification(
         uri, f"abandoned after {file_timeout:g} s (the per-file time budget, --file-timeout); "
         "its findings are not reported", "warning", kind="timeout")])
 
 
 def _scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
-    result = FileResult(artifact.uri)
+    result = FileResult(artifact.uri, blob=artifact.blob)
     try:
         data = artifact.read()
     except OSError as exc:
@@ -319,8 +321,11 @@ class WorkerPool:
                 if not stuck:
                     raise  # a worker died of something else: the scan failed
             self._restart()
-            yield [timed_out(uri, self.file_timeout) for uri in sorted(stuck)]
-            rest = [a for chunk in pending[done:] for a in chunk if a.uri not in stuck]
+            # The watchdog knows a file by its path: every pending version of it goes.
+            left = [a for chunk in pending[done:] for a in chunk]
+            yield [timed_out(a, self.file_timeout)
+                   for a in sorted((a for a in left if a.uri in stuck), key=lambda a: a.uri)]
+            rest = [a for a in left if a.uri not in stuck]
             pending = _chunks(rest, self.jobs) if rest else []
 
     def _restart(self) -> None:

@@ -145,6 +145,26 @@ def children_reversed(node: ast.AST) -> list[ast.AST]:
     return out
 
 
+# Nodes with no code below them.
+_LEAVES = (ast.Name, ast.Constant)
+
+
+def inner_children_reversed(node: ast.AST) -> list[ast.AST]:
+    """`children_reversed` without the leaves (`Name`, `Constant`): for walks
+    that look only at inner nodes (calls, assignments), which saves visiting
+    about half of a module's nodes."""
+    out: list[ast.AST] = []
+    for name in _code_fields(type(node)):
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            if not isinstance(value, _LEAVES):
+                out.append(value)
+        elif isinstance(value, list) and value:
+            out.extend(v for v in reversed(value)
+                       if isinstance(v, ast.AST) and not isinstance(v, _LEAVES))
+    return out
+
+
 def walk(node: ast.AST) -> Iterator[ast.AST]:
     """Every node below and including `node`, depth first in field order
     (source order for statements; `ast.walk` is breadth first)."""

@@ -17,9 +17,9 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .pyast import (
-    children_reversed,
     dict_entries,
     dotted_name,
+    inner_children_reversed,
     is_none,
     positional,
     string_value,
@@ -278,23 +278,24 @@ class PythonView:
             root, parent = todo.pop()
             scope = Scope(root, parent, self)
             scopes.append(scope)
-            stack = children_reversed(root)
+            stack = inner_children_reversed(root)  # names and constants hold nothing here
             while stack:
                 node = stack.pop()
+                # `ast` makes no subclasses: exact types, cheaper than isinstance.
                 if type(node) in _SCOPE_TYPES:
                     todo.append((node, scope))
                     continue
-                if isinstance(node, ast.Call):
+                if type(node) is ast.Call:
                     scope.calls.append(node)
                     _mutation_call(scope, node)
-                elif isinstance(node, ast.Assign):
+                elif type(node) is ast.Assign:
                     self._assign(scope, node)
-                elif isinstance(node, ast.AnnAssign):
+                elif type(node) is ast.AnnAssign:
                     _annotated_assign(scope, node)
-                elif isinstance(node, ast.Import | ast.ImportFrom):
+                elif type(node) is ast.Import or type(node) is ast.ImportFrom:
                     found_imports.append(node)
                     continue
-                stack.extend(children_reversed(node))
+                stack.extend(inner_children_reversed(node))
         # Source order, so that a later import or assignment wins.
         scopes.sort(key=lambda s: (getattr(s.node, "lineno", 0), getattr(s.node, "col_offset", 0)))
         for s in scopes:

@@ -15,7 +15,7 @@ from helpers import ROOT
 from nhiguard.engine import Prefilter, scan_artifact
 from nhiguard.registry import all_rule_classes
 from nhiguard.rules.secrets import _gate, config_store_secret, oauth_client_secret
-from nhiguard.rules.secrets._values import fake_key
+from nhiguard.rules.secrets._values import MIN_LENGTH, fake_key, looks_secret
 from nhiguard.sources import Artifact
 
 SECRET_RULES = [r for r in all_rule_classes() if r.id.startswith("NHG1")]
@@ -133,3 +133,41 @@ def test_a_secret_under_a_secret_name_is_parsed():
     assert _gate.config_may_hold_secret(f"service:\n  api_token: {S}\n")
     assert _gate.may_hold_secret(f"API_TOKEN={S}\n")
     assert not _gate.may_hold_secret("API_TOKEN=${API_TOKEN}\nURL=https://example.com/a/b/c/d\n")
+
+
+def _every_piece(run: str) -> bool:
+    """`_any_secret_piece` without its shortcuts: every piece between cuts is asked."""
+    cuts = [m.start() for m in _gate._CUT.finditer(run)]
+    starts, ends = [0, *(c + 1 for c in cuts)], [*cuts, len(run)]
+    return any(end - start >= MIN_LENGTH and looks_secret(run[start:end])
+               for start in starts for end in ends)
+
+
+# Long runs with many cuts, shaped like a source map's `mappings` (the case the
+# shortcuts are for), with a secret placed in them, or spoiled by a placeholder
+# word, a URL, a repeated character or a UUID, or stretched past its alphabet.
+_VLQ = ";AAEA;;;;;;;;GAiBG;AAEH,OAAO,EAAE,MAAM,uBAAuB,CAAC;AAC/C,OAAO,EAAE,6BAA6B,EAAE"
+RUNS = [
+    _VLQ * 8,
+    _VLQ * 3 + f"client_secret={S};" + _VLQ * 3,
+    _VLQ + S + _VLQ,
+    f"a={S[:10]}example{S[10:]},b=1",
+    f"a={S[:12]}://{S[12:]}",
+    f"k={S[:8]}aaaaa{S[8:]};k={S[:8]}aaaa{S[8:]}",
+    f"id=12345678-9abc-def0-1234-56789abcdef0{S[:20]}",
+    f"x={S}" * 30,
+    ",".join(fake_key("", 6, seed=str(i)) for i in range(200)),
+    "AbC1,xYz9;" * 60 + S[:17],
+    "token=" + "Ab1" * 300,
+]
+
+
+@pytest.mark.parametrize("run", RUNS, ids=range(len(RUNS)))
+def test_the_piece_shortcuts_decide_as_asking_every_piece(run):
+    assert _gate._RUN.fullmatch(run), "each case must be one run of secret characters"
+    assert _gate._any_secret_piece(run) == _every_piece(run)
+
+
+def test_the_piece_shortcuts_see_secrets_in_long_runs():
+    # Not all silent: the comparison above would pass for a gate that always says no.
+    assert [_every_piece(r) for r in RUNS[:3]] == [False, True, True]

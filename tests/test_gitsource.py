@@ -207,14 +207,31 @@ def test_history_reads_each_distinct_blob_once(history_repo):
     root, _ = history_repo
     source = HistorySource(Repo(root))
     changes = source.changes("HEAD")
-    layers = list(source.layers(changes))
-    blobs = [change.blob for layer in layers for _, change in layer]
+    windows = list(source.windows(changes))
+    blobs = [change.blob for window in windows for _, change in window]
     every = git(root, "log", "--all", "--format=", "--raw", "--no-abbrev", "--no-renames").split()
     distinct = {word for word in every if len(word) == 40 and set(word) != {"0"}}
     assert sorted(blobs) == sorted(distinct)
     assert source.blobs_read == len(distinct) == len(set(blobs))
-    for layer in layers:  # a path at most once per engine run
-        assert len({a.uri for a, _ in layer}) == len(layer)
+    # In history order, each artifact telling its blob (one path has many).
+    assert blobs == [change.blob for change in changes]
+    assert [a.blob for window in windows for a, _ in window] == blobs
+
+
+def test_history_with_many_versions_of_a_file_is_the_same_on_every_job_count(tmp_path):
+    # More versions of one path than the engine scans inline, so they go to
+    # the workers together and their results must be told apart by blob.
+    root = repo_with(tmp_path, {"app.py": "import os\n# version 0\n", "other.py": "x = 1\n"})
+    commits = []
+    for n in range(1, 90):
+        secrets = token(0) if n >= 30 else ""  # added in version 30, kept after
+        extra = token(1) if 50 <= n < 60 else ""  # added in 50, removed in 60
+        write_tree(root, {"app.py": f"import os\n{secrets}{extra}# version {n}\n"})
+        commits.append(commit_all(root, f"version {n}"))
+    runs = [scan(root, "--history", "--jobs", jobs).json()["findings"] for jobs in ("1", "2")]
+    assert runs[0] == runs[1]
+    assert [(f["uri"], f["line"], f["commit"]) for f in runs[0]] == [
+        ("app.py", 2, commits[29]), ("app.py", 3, commits[49])]
 
 
 def test_history_sarif_carries_the_commit_and_stays_valid(history_repo, tmp_path_factory):

@@ -31,8 +31,9 @@ The argument, which the tests check against the real parse:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
-from ._values import MIN_LENGTH, is_auth_header, is_secret_name, key_words, looks_secret
+from ._values import MIN_LENGTH, is_auth_header, is_secret_name, key_words, looks_secret, spoiling_spans
 
 # A run of the characters `looks_secret` accepts (its `_SECRET_CHARS`), long enough.
 _RUN = re.compile(r"[A-Za-z0-9+/=_\-.~!@#$%^&*:,;?|]{" + str(MIN_LENGTH) + ",}")
@@ -119,8 +120,35 @@ def _any_secret_piece(run: str) -> bool:
         return False
     cuts = [m.start() for m in _CUT.finditer(run)]
     starts, ends = [0, *(c + 1 for c in cuts)], [*cuts, len(run)]
-    return any(end - start >= MIN_LENGTH and looks_secret(run[start:end])
-               for start in starts for end in ends)
+    # Trying every piece of a long run is quadratic (a 2 KB source map took
+    # seconds), so pieces that cannot look secret are skipped without asking:
+    # - a piece holding a spoiling span (a placeholder word, a URL), and so
+    #   every longer piece from the same start: each start stops at the first
+    #   span after it;
+    # - a piece with too few distinct characters for its length (a placeholder
+    #   by `is_placeholder`): from a start, pieces of 8 times as many
+    #   characters as the rest of the run holds distinct ones, and longer.
+    spans = sorted(spoiling_spans(run))
+    begins = [begin for begin, _ in spans]
+    first_end = [len(run) + 1] * (len(spans) + 1)  # the nearest span end, from span i on
+    for i in range(len(spans) - 1, -1, -1):
+        first_end[i] = min(spans[i][1], first_end[i + 1])
+    distinct_after = [0] * (len(run) + 1)  # distinct characters of run[i:]
+    chars: set[str] = set()
+    for i in range(len(run) - 1, -1, -1):
+        chars.add(run[i])
+        distinct_after[i] = len(chars)
+    for start in starts:
+        limit = min(first_end[bisect_left(begins, start)], start + 8 * distinct_after[start])
+        for end in ends:
+            if end >= limit:
+                break
+            if end - start < MIN_LENGTH:
+                continue
+            piece = run[start:end]
+            if len(set(piece)) > max(3, len(piece) // 8) and looks_secret(piece):
+                return True
+    return False
 
 
 def _harmless_line(line: str) -> bool:

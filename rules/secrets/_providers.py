@@ -350,6 +350,12 @@ def _aws_pairs(doc: Document, hits: list[KeyMatch]) -> dict[int, KeyMatch]:
     return pairs
 
 
+def _provider_keys(doc: Document) -> list[KeyMatch]:
+    # NHG101 and NHG105 read the same matches: found once per file, in offset order.
+    return doc.derived("secrets.provider_keys", lambda d: sorted(
+        find_provider_keys(d.text, d.uri), key=lambda k: k.start))
+
+
 class ProviderKeyRule(Rule):
     """Shared check of NHG101 and NHG105; each picks its rows of the table."""
 
@@ -358,8 +364,7 @@ class ProviderKeyRule(Rule):
 
     def check(self, doc: Document) -> Iterator[Finding]:
         seen: set[int] = set()
-        hits = [h for h in sorted(find_provider_keys(doc.text, doc.uri), key=lambda k: k.start)
-                if h.provider.critical == self.critical_keys]
+        hits = [h for h in _provider_keys(doc) if h.provider.critical == self.critical_keys]
         partner = _aws_pairs(doc, hits)
         for hit in hits:
             if hit.start in seen:

@@ -123,12 +123,18 @@ def is_auth_header(key: str) -> bool:
 
 # -- values --------------------------------------------------------------------------------
 
-_REFERENCE = re.compile(
+# The parts of `_REFERENCE` that match anywhere inside a value.
+_INNER_REFERENCE = re.compile(
     r"\$\{|\$\(|\{\{|\{%|%\(|#\{|<%|@Microsoft\.KeyVault\(|ENC\[|\$ANSIBLE_VAULT"
-    r"|^\$[A-Za-z_][A-Za-z0-9_]*$|^\$\w+:|^%[A-Za-z_]+%$"
+    r"|projects/[^/\s]+/secrets/|secretKeyRef|valueFrom",
+    re.I,
+)
+_REFERENCE = re.compile(
+    _INNER_REFERENCE.pattern
+    + r"|^\$[A-Za-z_][A-Za-z0-9_]*$|^\$\w+:|^%[A-Za-z_]+%$"
     r"|^(?:vault|ssm|secretsmanager|awssm|sm|gcpsm|akv|keyvault|azurekv|op|ref\+\w+|env|file|"
     r"secret|secrets|keyring|k8s|kubernetes|doppler|infisical|bws|conjur):"
-    r"|^arn:aws[\w-]*:|projects/[^/\s]+/secrets/|secretKeyRef|valueFrom",
+    r"|^arn:aws[\w-]*:",
     re.I,
 )
 _PLACEHOLDER_WORDS = (
@@ -270,6 +276,26 @@ def looks_secret(value: str, min_length: int = MIN_LENGTH) -> bool:
         return False
     classes = sum(bool(re.search(rx, value)) for rx in ("[a-z]", "[A-Z]", "[0-9]"))
     return classes >= 2 and is_random(value)
+
+
+def spoiling_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of `text` that no secret-looking value can contain: any value
+    holding one is a reference, a placeholder, a UUID or a URL by the tests of
+    `looks_secret`, however much text surrounds it. (Tests that look at a
+    whole value, such as a phrase or entropy, are not spans.) Lets a caller
+    that tries many overlapping pieces of one text skip those holding a span."""
+    low = text.lower()
+    spans: list[tuple[int, int]] = []
+    for word in (*_PLACEHOLDER_WORDS, *_SEQUENCES, "://", "<", ">"):
+        at = low.find(word)
+        while at >= 0:
+            spans.append((at, at + len(word)))
+            at = low.find(word, at + 1)
+    for m in _RUN.finditer(text):  # every five-character window of a longer run
+        spans.extend((at, at + 5) for at in range(m.start(), m.end() - 4))
+    for rx in (_UUID, _INNER_REFERENCE):
+        spans.extend(m.span() for m in rx.finditer(text))
+    return spans
 
 
 def decode_base64(value: str) -> str | None:

@@ -45,6 +45,9 @@ class Artifact:
     # URI prefix of the folder the user asked to scan: whether a file is test
     # code is judged on the part of its URI below it (`nhiguard.testpaths`).
     root: str = ""
+    # The git object the bytes were read from: in a history one path has many
+    # versions, and this tells their results apart.
+    blob: str | None = None
 
     def read(self) -> bytes:
         if self.data is not None:

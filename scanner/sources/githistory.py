@@ -19,7 +19,7 @@ import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
-from ..engine import ScanResult, scan
+from ..engine import DEFAULT_FILE_TIMEOUT, INLINE_MAX_FILES, FileResult, ScanResult, WorkerPool, iter_results
 from ..finding import Finding, Notification
 from ..policy import Policy
 from ..rule import Rule
@@ -32,7 +32,7 @@ REF_OPTIONS = frozenset({"--all", "--branches", "--tags", "--remotes"})
 WINDOW_BYTES = 64 * 1024 * 1024
 WINDOW_BLOBS = 4096
 
-Layer = list[tuple[Artifact, Change]]
+Window = list[tuple[Artifact, Change]]
 
 
 class HistorySource:
@@ -89,13 +89,12 @@ class HistorySource:
             raise GitError(f"git log failed: {error.splitlines()[-1] if error else proc.returncode}")
         return out
 
-    def layers(self, changes: Sequence[Change]) -> Iterator[Layer]:
-        """The blobs' contents, a window at a time, each window cut into
-        layers in which a path appears at most once (so every finding maps
-        back to its blob), earlier versions of a path in earlier layers."""
+    def windows(self, changes: Sequence[Change]) -> Iterator[Window]:
+        """The blobs' contents, a window at a time, in the order of `changes`
+        (so the versions of a path come oldest first)."""
         listing = Listing()
         with BlobReader(self.repo, self.filter.max_bytes) as reader:
-            window: Layer = []
+            window: Window = []
             held = 0
             for change in changes:
                 artifact = self.filter.artifact(reader, change, listing)
@@ -103,23 +102,12 @@ class HistorySource:
                     window.append((artifact, change))
                     held += artifact.size
                 if held >= WINDOW_BYTES or len(window) >= WINDOW_BLOBS:
-                    yield from _split_by_path(window)
+                    yield window
                     window, held = [], 0
-            yield from _split_by_path(window)
+            if window:
+                yield window
             self.blobs_read += reader.blobs_read
         self.notifications.extend(listing.notifications)
-
-
-def _split_by_path(window: Layer) -> Iterator[Layer]:
-    layers: list[Layer] = []
-    seen: dict[str, int] = {}
-    for artifact, change in window:
-        n = seen.get(artifact.uri, 0)
-        seen[artifact.uri] = n + 1
-        if n == len(layers):
-            layers.append([])
-        layers[n].append((artifact, change))
-    yield from layers
 
 
 def scan_history(
@@ -129,23 +117,41 @@ def scan_history(
     policy: Policy,
     jobs: int,
     on_progress: Callable[[int], None] | None = None,
+    pool: WorkerPool | None = None,
+    file_timeout: float = DEFAULT_FILE_TIMEOUT,
 ) -> ScanResult:
-    """Scan the blobs `source.changes` listed, once each; findings carry their commit."""
+    """Scan the blobs `source.changes` listed, once each; findings carry their commit.
+
+    A whole window goes to the workers at once, every version of a path in it
+    too (a file's many versions are where a history's time goes), and results
+    are told apart by blob. They are then read in history order, so a finding
+    that every later version repeats is reported for the oldest.
+    """
+    if pool is None and jobs > 1 and len(changes) > INLINE_MAX_FILES:
+        with WorkerPool(rule_classes, policy, jobs, file_timeout) as own:
+            return scan_history(source, changes, rule_classes, policy, jobs, on_progress, own,
+                                file_timeout)
     findings: list[Finding] = []
     notifications: dict[tuple[str, str, str, int], Notification] = {}
     reported: set[tuple[str, str, str]] = set()
     scanned = 0
-    for layer in source.layers(changes):
-        commit_of = {artifact.uri: change.commit for artifact, change in layer}
-        result = scan([artifact for artifact, _ in layer], rule_classes, policy, jobs, on_progress)
-        scanned += result.files_scanned
-        for f in result.findings:
-            key = (f.uri, f.rule_id, f.fingerprint)
-            if key not in reported:
-                reported.add(key)
-                findings.append(replace(f, commit=commit_of[f.uri]))
-        for n in result.notifications:
-            notifications.setdefault((n.uri, n.kind, n.message, n.line or 0), n)
+    for window in source.windows(changes):
+        results: dict[str | None, FileResult] = {}
+        for r in iter_results([artifact for artifact, _ in window], rule_classes, policy, jobs,
+                              pool, file_timeout):
+            results[r.blob] = r
+            if on_progress:
+                on_progress(1)
+        for artifact, change in window:
+            result = results[artifact.blob]
+            scanned += result.scanned
+            for f in sorted(result.findings, key=Finding.sort_key):
+                key = (f.uri, f.rule_id, f.fingerprint)
+                if key not in reported:
+                    reported.add(key)
+                    findings.append(replace(f, commit=change.commit))
+            for n in sorted(result.notifications, key=Notification.sort_key):
+                notifications.setdefault((n.uri, n.kind, n.message, n.line or 0), n)
     for n in source.notifications:
         notifications.setdefault((n.uri, n.kind, n.message, n.line or 0), n)
     findings.sort(key=Finding.sort_key)

@@ -242,7 +242,7 @@ class BlobFilter:
                 change.path, f"skipped: {size} bytes is over the {self.max_bytes}-byte size cap",
                 "note", kind="too-large"))
             return None
-        return Artifact(uri=change.path, data=data, size=size)
+        return Artifact(uri=change.path, data=data, size=size, blob=change.blob)
 
 
 class ChangeSource:
