@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from . import __version__
+from .baseline import Baseline, BaselineError, apply_baseline, write_baseline
 from .config import ConfigError, load_config
 from .engine import DEFAULT_FILE_TIMEOUT, ScanResult, WorkerPool, default_jobs, scan
 from .patterns import engine_name
@@ -137,6 +138,9 @@ def main() -> None:
 @click.option("--include-suppressed", is_flag=True,
               help="Also list findings silenced by inline ignores (SARIF: with `suppressions`).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None,
+              help="Report only findings not in this baseline (written by `nhiguard baseline`).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), default=None, hidden=True)
 @click.option("--staged", is_flag=True,
               help="Scan what is staged in the index (not the work tree); report only added or "
                    "changed lines.")
@@ -160,7 +164,8 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
                  exclude: tuple[str, ...], config_path: str | None, jobs: int | None,
                  file_timeout: float | None, include_suppressed: bool, no_progress: bool, staged: bool,
                  diff_spec: str | None, history_spec: str | None, store_ca: str | None,
-                 store_cert: str | None, store_key: str | None, store_timeout: float) -> None:
+                 store_cert: str | None, store_key: str | None, store_timeout: float,
+                 baseline_path: str | None, write_baseline: str | None) -> None:
     """Scan files and folders (default: the current folder), or, with --staged,
     --diff or --history, what git holds for them; and config stores named by
     URI (etcd://, ssm://, secretsmanager://, kubernetes:FILE or - for standard input)."""
@@ -178,6 +183,7 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
     changed: dict[str, LineSet] | None = None
     pool: WorkerPool | None = None
     try:
+        baseline = Baseline.load(Path(baseline_path)) if baseline_path else None
         config = load_config(config_path, Path.cwd())
         rules = select_rules(_split(select) or config.select, _split(ignore) or config.ignore)
         budget = next(t for t in (file_timeout, config.file_timeout, DEFAULT_FILE_TIMEOUT)
@@ -211,7 +217,7 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
                 pool = WorkerPool(rules, config.policy, workers, budget)
                 click.get_current_context().call_on_close(pool.close)
             listing = PathSource(srcroot, excludes=excludes).list(targets)
-    except (ConfigError, PolicyError, SelectionError, SourceError) as exc:
+    except (ConfigError, PolicyError, SelectionError, SourceError, BaselineError) as exc:
         click.echo(f"nhiguard: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     fail_level = fail_on or config.fail_on or "low"
@@ -252,6 +258,14 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
         result.findings = keep_changed(result.findings, changed)
     result.notifications = sorted([*listing.notifications, *result.notifications],
                                   key=lambda n: n.sort_key())
+    if write_baseline is not None:
+        _write_baseline(Path(write_baseline), result)
+    if baseline is not None and baseline_path is not None:
+        result.findings, absent = apply_baseline(result.findings, baseline, baseline_path)
+        if absent:
+            click.echo(f"nhiguard: {_plural(absent, 'baselined finding')} no longer "
+                       f"{'occurs' if absent == 1 else 'occur'}; refresh {baseline_path} with "
+                       "`nhiguard baseline`", err=True)
 
     for fmt, out in pairs:
         report = Report(result, rules, srcroot, include_suppressed=include_suppressed,
@@ -280,6 +294,38 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
     failing = [f for f in result.findings if not f.suppressed
                and _SEVERITY_RANK[by_id[f.rule_id].severity] <= threshold]
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _write_baseline(path: Path, result: ScanResult) -> NoReturn:
+    try:
+        count = write_baseline(path, result.findings)
+    except OSError as exc:
+        click.echo(f"nhiguard: cannot write {path}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"nhiguard: wrote {_plural(count, 'finding')} to {path}", err=True)
+    sys.exit(EXIT_CLEAN)
+
+
+@main.command("baseline")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Configuration file (default: .nhiguard.toml or pyproject.toml).")
+@click.option("--select", multiple=True, help="Rule IDs or prefixes to run (comma-separated).")
+@click.option("--ignore", multiple=True, help="Rule IDs or prefixes to skip (comma-separated).")
+@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+@click.pass_context
+def baseline_command(ctx: click.Context, file: str, paths: tuple[str, ...], config_path: str | None,
+                     select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...]) -> None:
+    """Write today's findings in PATHS (default: the current folder) to FILE,
+    so that `nhiguard scan --baseline FILE` reports only new ones. Keys are
+    rule and line-content hashes: no line numbers, no secrets."""
+    ctx.invoke(scan_command, paths=paths, config_path=config_path, select=select, ignore=ignore,
+               exclude=exclude, no_progress=True, write_baseline=file)
 
 
 def _scan_stores(stores: list[Store], rules: list[type[Rule]], policy: Policy, workers: int,

@@ -117,7 +117,11 @@ def _result(f: Finding, index: int) -> om.Result:
     if f.commit:  # a history finding: the URI stays repository-relative
         result.properties = {"commit": f.commit}
     if f.suppressed:
-        result.suppressions = [om.Suppression(kind="inSource", justification=f.suppression or "")]
+        # A baseline lives outside the scanned source: an "external" suppression.
+        kind = "external" if f.baseline_state == "unchanged" else "inSource"
+        result.suppressions = [om.Suppression(kind=kind, justification=f.suppression or "")]
+    if f.baseline_state:
+        result.baseline_state = f.baseline_state
     return result
 
 

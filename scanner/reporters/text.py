@@ -76,11 +76,13 @@ def render(report: Report) -> str:
             out.append(style(f"{n.uri}{line}: {n.level}: {n.message}", dim=True))
     active = report.active
     by_rule = Counter(f.rule_id for f in active)
-    suppressed = len(report.result.findings) - len(active)
+    baselined = sum(1 for f in report.result.findings if f.baseline_state == "unchanged")
+    suppressed = len(report.result.findings) - len(active) - baselined
     summary = (
         f"{len(active)} finding{'s' * (len(active) != 1)} in {report.result.files_listed} files"
         + (f" ({', '.join(f'{k}: {v}' for k, v in sorted(by_rule.items()))})" if by_rule else "")
         + (f"; {suppressed} suppressed" if suppressed else "")
+        + (f"; {baselined} in the baseline" if baselined else "")
         + (f"; {len(report.result.notifications)} notices (listed in --format json and sarif)"
            if report.result.notifications else "")
     )
