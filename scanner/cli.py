@@ -184,7 +184,7 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
     pool: WorkerPool | None = None
     try:
         baseline = Baseline.load(Path(baseline_path)) if baseline_path else None
-        config = load_config(config_path, Path.cwd())
+        config = load_config(config_path, Path(targets[0]) if targets else Path.cwd())
         rules = select_rules(_split(select) or config.select, _split(ignore) or config.ignore)
         budget = next(t for t in (file_timeout, config.file_timeout, DEFAULT_FILE_TIMEOUT)
                       if t is not None)

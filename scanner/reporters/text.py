@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import os
 from collections import Counter
+from pathlib import Path
 
 import click
 
@@ -55,12 +57,21 @@ def encodable(text: str, encoding: str, readable: bool = True) -> str:
         return encodable(text, "ascii", readable)
 
 
+def openable(srcroot: Path, uri: str) -> str:
+    """A repository-relative `uri` as a path the user can open from the
+    current folder (`../lib/a.py` when standing in `src/`); URIs of stores
+    and absolute paths are shown as they are."""
+    if "://" in uri or uri.startswith("/") or ":" in uri.split("/", 1)[0]:
+        return uri
+    return os.path.relpath(srcroot / uri)
+
+
 def render(report: Report) -> str:
     style = click.style if report.colour else (lambda text, **_: text)
     out: list[str] = []
     for f in report.shown:
         rule = report.rule(f.rule_id)
-        where = style(f"{f.uri}:{f.line}:{f.column}", bold=True)
+        where = style(f"{openable(report.srcroot, f.uri)}:{f.line}:{f.column}", bold=True)
         if f.commit:
             where += f" (commit {f.commit[:12]})"
         rid = style(f.rule_id, fg=_LEVEL_COLOUR[f.level], bold=True)
@@ -73,7 +84,7 @@ def render(report: Report) -> str:
     for n in report.result.notifications:
         if n.level != "note":
             line = f":{n.line}" if n.line else ""
-            out.append(style(f"{n.uri}{line}: {n.level}: {n.message}", dim=True))
+            out.append(style(f"{openable(report.srcroot, n.uri)}{line}: {n.level}: {n.message}", dim=True))
     active = report.active
     by_rule = Counter(f.rule_id for f in active)
     baselined = sum(1 for f in report.result.findings if f.baseline_state == "unchanged")
