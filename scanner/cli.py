@@ -25,8 +25,8 @@ from .policy import Policy, PolicyError
 from .registry import SelectionError, all_rule_classes, find_rule, select_rules
 from .reporters import render
 from .reporters.base import Report
-from .reporters.text import encodable
-from .rule import LEVELS, SECURITY_SEVERITY, Rule
+from .reporters.text import encodable, plural
+from .rule import SECURITY_SEVERITY, Rule
 from .sources import Listing, PathSource, SourceError, find_srcroot
 from .sources.diffmap import LineSet, keep_changed
 from .sources.gitsource import Change, ChangeSource, Repo
@@ -84,7 +84,9 @@ def _pair_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tu
 def _write_stdout(text: str, fmt: str) -> None:
     """Write a report to standard output in whatever encoding it accepts."""
     encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-    click.echo(encodable(text, encoding, readable=(fmt == "text")), nl=False)
+    # color=True: styles are only there when --color asked for them; click
+    # would otherwise strip them from a pipe even with --color always.
+    click.echo(encodable(text, encoding, readable=(fmt == "text")), nl=False, color=True)
 
 
 def _interrupted() -> NoReturn:
@@ -123,7 +125,7 @@ def main() -> None:
               help="Output format (repeatable; pairs with --output).")
 @click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="Write the matching --format to this file (repeatable; - is standard output).")
-@click.option("--fail-on", type=click.Choice(sorted(_FAIL_ON)), default=None,
+@click.option("--fail-on", type=click.Choice(sorted(_FAIL_ON), case_sensitive=False), default=None,
               help="Lowest severity (or SARIF level) that makes the exit code 1. Default: low.")
 @click.option("--select", multiple=True, help="Rule IDs or prefixes to run (comma-separated).")
 @click.option("--ignore", multiple=True, help="Rule IDs or prefixes to skip (comma-separated).")
@@ -138,6 +140,9 @@ def main() -> None:
 @click.option("--include-suppressed", is_flag=True,
               help="Also list findings silenced by inline ignores (SARIF: with `suppressions`).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+@click.option("--color", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True,
+              help="Colour text output (auto: on a terminal, unless NO_COLOR is set or TERM=dumb).")
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None,
               help="Report only findings not in this baseline (written by `nhiguard baseline`).")
 @click.option("--write-baseline", type=click.Path(dir_okay=False), default=None, hidden=True)
@@ -165,7 +170,7 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
                  file_timeout: float | None, include_suppressed: bool, no_progress: bool, staged: bool,
                  diff_spec: str | None, history_spec: str | None, store_ca: str | None,
                  store_cert: str | None, store_key: str | None, store_timeout: float,
-                 baseline_path: str | None, write_baseline: str | None) -> None:
+                 color: str, baseline_path: str | None, write_baseline: str | None) -> None:
     """Scan files and folders (default: the current folder), or, with --staged,
     --diff or --history, what git holds for them; and config stores named by
     URI (etcd://, ssm://, secretsmanager://, kubernetes:FILE or - for standard input)."""
@@ -220,7 +225,7 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
     except (ConfigError, PolicyError, SelectionError, SourceError, BaselineError) as exc:
         click.echo(f"nhiguard: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    fail_level = fail_on or config.fail_on or "low"
+    fail_level = (fail_on or config.fail_on or "low").lower()
     if fail_level not in _FAIL_ON:
         click.echo(f"nhiguard: unknown fail-on level {fail_level!r}", err=True)
         sys.exit(EXIT_USAGE)
@@ -263,13 +268,13 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
     if baseline is not None and baseline_path is not None:
         result.findings, absent = apply_baseline(result.findings, baseline, baseline_path)
         if absent:
-            click.echo(f"nhiguard: {_plural(absent, 'baselined finding')} no longer "
+            click.echo(f"nhiguard: {plural(absent, 'baselined finding')} no longer "
                        f"{'occurs' if absent == 1 else 'occur'}; refresh {baseline_path} with "
                        "`nhiguard baseline`", err=True)
 
     for fmt, out in pairs:
         report = Report(result, rules, srcroot, include_suppressed=include_suppressed,
-                        colour=(out is None and fmt == "text" and sys.stdout.isatty()))
+                        colour=fmt == "text" and _colour(color, out is None), fail_rank=threshold)
         text = render(fmt, report)
         if out is None:
             _write_stdout(text, fmt)
@@ -296,8 +301,13 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+def _colour(choice: str, to_stdout: bool) -> bool:
+    """--color always/never, else colour only on a terminal that wants it
+    (https://no-color.org: a set, non-empty NO_COLOR turns it off)."""
+    if choice != "auto":
+        return choice == "always"
+    return (to_stdout and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+            and os.environ.get("TERM") != "dumb")
 
 
 def _write_baseline(path: Path, result: ScanResult) -> NoReturn:
@@ -306,7 +316,7 @@ def _write_baseline(path: Path, result: ScanResult) -> NoReturn:
     except OSError as exc:
         click.echo(f"nhiguard: cannot write {path}: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_USAGE)
-    click.echo(f"nhiguard: wrote {_plural(count, 'finding')} to {path}", err=True)
+    click.echo(f"nhiguard: wrote {plural(count, 'finding')} to {path}", err=True)
     sys.exit(EXIT_CLEAN)
 
 
@@ -383,7 +393,7 @@ def rules_command(rule_id: str | None, config_path: str | None) -> None:
                 click.echo(f"  {setting.replace('_', '-')} = {shown or '(none)'}")
         return
     for rule in all_rule_classes():
-        click.echo(f"{rule.id}  {rule.name:<34} {LEVELS[rule.severity]:<8} {rule.kind:<28} {rule.summary}")
+        click.echo(f"{rule.id}  {rule.name:<34} {rule.severity:<8} {rule.kind:<28} {rule.summary}")
 
 
 def run() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from ..rule import SECURITY_SEVERITY
 from .base import Report
 
 _LEVEL_COLOUR = {"error": "red", "warning": "yellow", "note": "cyan"}
@@ -66,6 +67,15 @@ def openable(srcroot: Path, uri: str) -> str:
     return os.path.relpath(srcroot / uri)
 
 
+def plural(n: int, noun: str) -> str:
+    """`1 file`, `2 files`."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+_RANK = {name: i for i, name in enumerate(SECURITY_SEVERITY)}
+_NAMES = list(SECURITY_SEVERITY)
+
+
 def render(report: Report) -> str:
     style = click.style if report.colour else (lambda text, **_: text)
     out: list[str] = []
@@ -76,7 +86,7 @@ def render(report: Report) -> str:
             where += f" (commit {f.commit[:12]})"
         rid = style(f.rule_id, fg=_LEVEL_COLOUR[f.level], bold=True)
         tag = " (suppressed)" if f.suppressed else ""
-        out.append(f"{where}: {rid} [{rule.name}] {f.message}{tag}")
+        out.append(f"{where}: {rid} [{rule.name}, {rule.severity}] {f.message}{tag}")
         if f.snippet:
             out.append(f"    {style('│', dim=True)} {f.snippet}")
     # Notes (binaries, templates, links skipped) are counted, not listed: they
@@ -89,13 +99,17 @@ def render(report: Report) -> str:
     by_rule = Counter(f.rule_id for f in active)
     baselined = sum(1 for f in report.result.findings if f.baseline_state == "unchanged")
     suppressed = len(report.result.findings) - len(active) - baselined
+    below = sum(1 for f in active if _RANK[report.rule(f.rule_id).severity] > report.fail_rank)
     summary = (
-        f"{len(active)} finding{'s' * (len(active) != 1)} in {report.result.files_listed} files"
+        f"{plural(len(active), 'finding')} in {plural(report.result.files_listed, 'file')}"
         + (f" ({', '.join(f'{k}: {v}' for k, v in sorted(by_rule.items()))})" if by_rule else "")
         + (f"; {suppressed} suppressed" if suppressed else "")
         + (f"; {baselined} in the baseline" if baselined else "")
-        + (f"; {len(report.result.notifications)} notices (listed in --format json and sarif)"
+        + (f"; {plural(len(report.result.notifications), 'notice')} (listed in --format json and sarif)"
            if report.result.notifications else "")
     )
     out.append(style(summary, bold=True))
+    if below:
+        level = "none" if report.fail_rank < 0 else _NAMES[report.fail_rank]
+        out.append(f"{plural(below, 'finding')} below --fail-on {level}: reported, not failing the run")
     return "\n".join(out) + "\n"
