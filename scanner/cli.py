@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -19,6 +20,7 @@ import click
 from . import __version__
 from .baseline import Baseline, BaselineError, apply_baseline, write_baseline
 from .config import ConfigError, load_config
+from .detectsecrets import SecretsBaselineError, audited_false_hashes, find_secrets_baseline
 from .engine import DEFAULT_FILE_TIMEOUT, ScanResult, WorkerPool, default_jobs, scan
 from .patterns import engine_name
 from .policy import Policy, PolicyError
@@ -189,7 +191,9 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
     pool: WorkerPool | None = None
     try:
         baseline = Baseline.load(Path(baseline_path)) if baseline_path else None
-        config = load_config(config_path, Path(targets[0]) if targets else Path.cwd())
+        start = Path(targets[0]) if targets else Path.cwd()
+        config = load_config(config_path, start)
+        config.policy = _with_secrets_baseline(config.policy, start)
         rules = select_rules(_split(select) or config.select, _split(ignore) or config.ignore)
         budget = next(t for t in (file_timeout, config.file_timeout, DEFAULT_FILE_TIMEOUT)
                       if t is not None)
@@ -299,6 +303,20 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
     failing = [f for f in result.findings if not f.suppressed
                and _SEVERITY_RANK[by_id[f.rule_id].severity] <= threshold]
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _with_secrets_baseline(policy: Policy, start: Path) -> Policy:
+    """Add the secrets a detect-secrets baseline (the nearest
+    .secrets.baseline) audits as false positives; a broken one is a warning."""
+    path = find_secrets_baseline(start)
+    if path is None:
+        return policy
+    try:
+        hashes = audited_false_hashes(path)
+    except SecretsBaselineError as exc:
+        click.echo(f"nhiguard: warning: {exc}; its audited secrets are not honoured", err=True)
+        return policy
+    return replace(policy, audited_secret_hashes=policy.audited_secret_hashes | hashes)
 
 
 def _colour(choice: str, to_stdout: bool) -> bool:

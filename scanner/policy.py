@@ -36,6 +36,12 @@ class Policy:
     forbidden_scopes: tuple[str, ...] = ()
     # Registration endpoints the organisation has approved (URL prefixes).
     approved_registration_endpoints: tuple[str, ...] = ()
+    # detect-secrets comments that silence a literal secret on their line
+    # (`allowlist nextline` forms: the next line); empty: ignore them.
+    allowlist_pragmas: tuple[str, ...] = ("pragma: allowlist secret",)
+    # SHA-1s of secrets audited as false positives in a .secrets.baseline;
+    # read from that file by the command line, not a setting.
+    audited_secret_hashes: frozenset[str] = field(default_factory=frozenset, compare=False)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -46,7 +52,7 @@ class Policy:
     def from_mapping(cls, data: dict[str, Any]) -> Policy:
         """Build a policy from config (keys may use `-` or `_`), extending the
         default owner/expiry field lists rather than replacing them."""
-        known = {f.name: f for f in fields(cls) if f.name != "extra"}
+        known = {f.name: f for f in fields(cls) if f.name not in ("extra", "audited_secret_hashes")}
         kwargs: dict[str, Any] = {}
         for raw_key, value in data.items():
             key = raw_key.replace("-", "_")
