@@ -153,3 +153,16 @@ def test_full_descriptions_are_plain_text_within_githubs_limit():
     assert short.startswith("Uses client_secret see RFC 7591. Another")
     words = plain_description("word " * 400)
     assert len(words) <= FULL_DESCRIPTION_MAX and words.endswith("word\u2026")
+
+
+def test_maestro_layer_6_stands_beside_the_guidance_ids():
+    from nhiguard.taxonomy import TAXA
+
+    assert TAXA["MAESTRO-L6"].tag == "maestro/L6" and "Security & Compliance" in TAXA["MAESTRO-L6"].name
+    for rule in all_rule_classes():
+        guided = "NHI-03" in rule.taxa or "A1" in rule.taxa
+        assert ("MAESTRO-L6" in rule.taxa) == guided, rule.id
+        if guided:
+            from nhiguard.reporters.sarif import rule_tags
+
+            assert "maestro/L6" in rule_tags(rule), rule.id

@@ -54,7 +54,7 @@ class ProxyAlwaysOnDcr(Rule):
     severity = "medium"
     precision = "medium"
     summary = "FastMCP OAuth proxy always enables dynamic client registration with no secret expiry."
-    taxa = ("NHI-03", "A1", "NHI7:2025", "NHI1:2025", "ASI03:2026", "CWE-1188", "CWE-613")
+    taxa = ("NHI-03", "A1", "MAESTRO-L6", "NHI7:2025", "NHI1:2025", "ASI03:2026", "CWE-1188", "CWE-613")
     keywords = ("OAuthProxy", "OIDCProxy", "fastmcp.server.auth")
     file_kinds = frozenset({PYTHON})
 
