@@ -42,7 +42,12 @@ else
 fi
 extra=()
 if [ -n "${NHIGUARD_ARGS:-}" ]; then
-  mapfile -t extra < <("$python" -c 'import os, shlex; print("\n".join(shlex.split(os.environ["NHIGUARD_ARGS"])))')
+  if ! split=$("$python" -c 'import os, shlex; print("\n".join(shlex.split(os.environ["NHIGUARD_ARGS"])))' 2>&1); then
+    echo "::error title=nhiguard::cannot split the args input as a shell would: $split"
+    output exit-code 2
+    exit 0
+  fi
+  mapfile -t extra <<< "$split"
 fi
 
 # --- which lines the pull request adds -----------------------------------------

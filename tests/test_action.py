@@ -187,6 +187,8 @@ def test_paths_with_spaces_and_quoted_args(tmp_path):
     assert _places(run.sarif or {}) == {("my agents/a.py", 1), ("b.py", 1)}
     run = _run_scan(repo, tmp_path, args="$(touch pwned)")  # split, never expanded
     assert not (repo / "pwned").exists() and run.outputs["exit-code"] == "2"
+    run = _run_scan(repo, tmp_path, args="--exclude 'unbalanced")
+    assert run.outputs["exit-code"] == "2" and "cannot split the args input" in run.stdout
 
 
 def test_inputs_reach_the_scripts_through_the_environment_only():
