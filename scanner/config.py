@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,19 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
+def upward(start: Path) -> Iterator[Path]:
+    """`start`'s folder and its parents, up to the repository root (the
+    folder holding `.git`) or the file system's root: where configuration
+    and a .secrets.baseline are looked for, nearest first."""
+    folder = start.absolute()
+    if not folder.is_dir():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        yield candidate
+        if (candidate / ".git").exists():
+            return
+
+
 def _dedicated_table(data: dict[str, Any]) -> dict[str, Any]:
     """A `.nhiguard.toml`'s settings: top-level keys, or a `[tool.nhiguard]`
     table pasted from a pyproject.toml (so every example fits either file)."""
@@ -114,13 +128,8 @@ def load_config(explicit: str | None, start: Path) -> Config:
         table = (data.get("tool", {}).get("nhiguard", data) if path.name == "pyproject.toml"
                  else _dedicated_table(data))
         return _from_table(table, str(path))
-    folder = start.absolute()
-    if not folder.is_dir():
-        folder = folder.parent
-    for candidate in (folder, *folder.parents):
-        found = _config_in(candidate)
+    for folder in upward(start):
+        found = _config_in(folder)
         if found is not None:
             return found
-        if (candidate / ".git").exists():
-            break
     return Config()

@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
+from .config import upward
+
 DEFAULT_PRAGMAS = ("pragma: allowlist secret",)
 SECRETS_BASELINE = ".secrets.baseline"
 
@@ -75,12 +77,4 @@ def audited_false_hashes(path: Path) -> frozenset[str]:
 
 def find_secrets_baseline(start: Path) -> Path | None:
     """The nearest `.secrets.baseline` from `start` up to the repository root."""
-    folder = start.absolute()
-    if not folder.is_dir():
-        folder = folder.parent
-    for candidate in (folder, *folder.parents):
-        if (candidate / SECRETS_BASELINE).is_file():
-            return candidate / SECRETS_BASELINE
-        if (candidate / ".git").exists():
-            break
-    return None
+    return next((f / SECRETS_BASELINE for f in upward(start) if (f / SECRETS_BASELINE).is_file()), None)
