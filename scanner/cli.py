@@ -18,15 +18,17 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from . import __version__
+from .baseline import Baseline, BaselineError, apply_baseline, write_baseline
 from .config import ConfigError, load_config
+from .detectsecrets import SecretsBaselineError, audited_false_hashes, find_secrets_baseline
 from .engine import DEFAULT_FILE_TIMEOUT, ScanResult, WorkerPool, default_jobs, scan
 from .patterns import engine_name
 from .policy import Policy, PolicyError
 from .registry import SelectionError, all_rule_classes, find_rule, select_rules
 from .reporters import render
 from .reporters.base import Report
-from .reporters.text import encodable
-from .rule import LEVELS, SECURITY_SEVERITY, Rule
+from .reporters.text import encodable, plural
+from .rule import SECURITY_SEVERITY, Rule
 from .sources import Listing, PathSource, SourceError, find_srcroot
 from .sources.diffmap import LineSet, keep_changed
 from .sources.gitsource import Change, ChangeSource, Repo
@@ -84,7 +86,9 @@ def _pair_outputs(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tu
 def _write_stdout(text: str, fmt: str) -> None:
     """Write a report to standard output in whatever encoding it accepts."""
     encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
-    click.echo(encodable(text, encoding, readable=(fmt == "text")), nl=False)
+    # color=True: styles are only there when --color asked for them; click
+    # would otherwise strip them from a pipe even with --color always.
+    click.echo(encodable(text, encoding, readable=(fmt == "text")), nl=False, color=True)
 
 
 def _interrupted() -> NoReturn:
@@ -123,7 +127,7 @@ def main() -> None:
               help="Output format (repeatable; pairs with --output).")
 @click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="Write the matching --format to this file (repeatable; - is standard output).")
-@click.option("--fail-on", type=click.Choice(sorted(_FAIL_ON)), default=None,
+@click.option("--fail-on", type=click.Choice(sorted(_FAIL_ON), case_sensitive=False), default=None,
               help="Lowest severity (or SARIF level) that makes the exit code 1. Default: low.")
 @click.option("--select", multiple=True, help="Rule IDs or prefixes to run (comma-separated).")
 @click.option("--ignore", multiple=True, help="Rule IDs or prefixes to skip (comma-separated).")
@@ -140,6 +144,12 @@ def main() -> None:
 @click.option("--include-suppressed", is_flag=True,
               help="Also list findings silenced by inline ignores (SARIF: with `suppressions`).")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+@click.option("--color", "color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True,
+              help="Colour text output (auto: on a terminal, unless NO_COLOR is set or TERM=dumb).")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), default=None,
+              help="Report only findings not in this baseline (written by `nhiguard baseline`).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), default=None, hidden=True)
 @click.option("--staged", is_flag=True,
               help="Scan what is staged in the index (not the work tree); report only added or "
                    "changed lines.")
@@ -164,7 +174,8 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
                  file_timeout: float | None, include_tests: bool, include_suppressed: bool,
                  no_progress: bool, staged: bool,
                  diff_spec: str | None, history_spec: str | None, store_ca: str | None,
-                 store_cert: str | None, store_key: str | None, store_timeout: float) -> None:
+                 store_cert: str | None, store_key: str | None, store_timeout: float,
+                 color: str, baseline_path: str | None, write_baseline: str | None) -> None:
     """Scan files and folders (default: the current folder), or, with --staged,
     --diff or --history, what git holds for them; and config stores named by
     URI (etcd://, ssm://, secretsmanager://, kubernetes:FILE or - for standard input)."""
@@ -182,7 +193,10 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
     changed: dict[str, LineSet] | None = None
     pool: WorkerPool | None = None
     try:
-        config = load_config(config_path, Path.cwd())
+        baseline = Baseline.load(Path(baseline_path)) if baseline_path else None
+        start = Path(targets[0]) if targets else Path.cwd()
+        config = load_config(config_path, start)
+        config.policy = _with_secrets_baseline(config.policy, start)
         if include_tests:
             config.policy = replace(config.policy, include_tests=True)
         rules = select_rules(_split(select) or config.select, _split(ignore) or config.ignore)
@@ -217,10 +231,10 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
                 pool = WorkerPool(rules, config.policy, workers, budget)
                 click.get_current_context().call_on_close(pool.close)
             listing = PathSource(srcroot, excludes=excludes).list(targets)
-    except (ConfigError, PolicyError, SelectionError, SourceError) as exc:
+    except (ConfigError, PolicyError, SelectionError, SourceError, BaselineError) as exc:
         click.echo(f"nhiguard: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    fail_level = fail_on or config.fail_on or "low"
+    fail_level = (fail_on or config.fail_on or "low").lower()
     if fail_level not in _FAIL_ON:
         click.echo(f"nhiguard: unknown fail-on level {fail_level!r}", err=True)
         sys.exit(EXIT_USAGE)
@@ -259,10 +273,18 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
         result.findings = keep_changed(result.findings, changed)
     result.notifications = sorted([*listing.notifications, *result.notifications],
                                   key=lambda n: n.sort_key())
+    if write_baseline is not None:
+        _write_baseline(Path(write_baseline), result)
+    if baseline is not None and baseline_path is not None:
+        result.findings, absent = apply_baseline(result.findings, baseline, baseline_path)
+        if absent:
+            click.echo(f"nhiguard: {plural(absent, 'baselined finding')} no longer "
+                       f"{'occurs' if absent == 1 else 'occur'}; refresh {baseline_path} with "
+                       "`nhiguard baseline`", err=True)
 
     for fmt, out in pairs:
         report = Report(result, rules, srcroot, include_suppressed=include_suppressed,
-                        colour=(out is None and fmt == "text" and sys.stdout.isatty()))
+                        colour=fmt == "text" and _colour(color, out is None), fail_rank=threshold)
         text = render(fmt, report)
         if out is None:
             _write_stdout(text, fmt)
@@ -287,6 +309,57 @@ def scan_command(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tupl
     failing = [f for f in result.findings if not f.suppressed
                and _SEVERITY_RANK[by_id[f.rule_id].severity] <= threshold]
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _with_secrets_baseline(policy: Policy, start: Path) -> Policy:
+    """Add the secrets a detect-secrets baseline (the nearest
+    .secrets.baseline) audits as false positives; a broken one is a warning."""
+    path = find_secrets_baseline(start)
+    if path is None:
+        return policy
+    try:
+        hashes = audited_false_hashes(path)
+    except SecretsBaselineError as exc:
+        click.echo(f"nhiguard: warning: {exc}; its audited secrets are not honoured", err=True)
+        return policy
+    return replace(policy, audited_secret_hashes=policy.audited_secret_hashes | hashes)
+
+
+def _colour(choice: str, to_stdout: bool) -> bool:
+    """--color always/never, else colour only on a terminal that wants it
+    (https://no-color.org: a set, non-empty NO_COLOR turns it off)."""
+    if choice != "auto":
+        return choice == "always"
+    return (to_stdout and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+            and os.environ.get("TERM") != "dumb")
+
+
+def _write_baseline(path: Path, result: ScanResult) -> NoReturn:
+    try:
+        count = write_baseline(path, result.findings)
+    except OSError as exc:
+        click.echo(f"nhiguard: cannot write {path}: {exc.strerror or exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"nhiguard: wrote {plural(count, 'finding')} to {path}", err=True)
+    sys.exit(EXIT_CLEAN)
+
+
+@main.command("baseline")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Configuration file (default: .nhiguard.toml or pyproject.toml).")
+@click.option("--select", multiple=True, help="Rule IDs or prefixes to run (comma-separated).")
+@click.option("--ignore", multiple=True, help="Rule IDs or prefixes to skip (comma-separated).")
+@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+@click.pass_context
+def baseline_command(ctx: click.Context, file: str, paths: tuple[str, ...], config_path: str | None,
+                     select: tuple[str, ...], ignore: tuple[str, ...], exclude: tuple[str, ...]) -> None:
+    """Write today's findings in PATHS (default: the current folder) to FILE,
+    so that `nhiguard scan --baseline FILE` reports only new ones. Keys are
+    rule and line-content hashes: no line numbers, no secrets."""
+    ctx.invoke(scan_command, paths=paths, config_path=config_path, select=select, ignore=ignore,
+               exclude=exclude, no_progress=True, write_baseline=file)
 
 
 def _scan_stores(stores: list[Store], rules: list[type[Rule]], policy: Policy, workers: int,
@@ -344,7 +417,7 @@ def rules_command(rule_id: str | None, config_path: str | None) -> None:
                 click.echo(f"  {setting.replace('_', '-')} = {shown or '(none)'}")
         return
     for rule in all_rule_classes():
-        click.echo(f"{rule.id}  {rule.name:<34} {LEVELS[rule.severity]:<8} {rule.kind:<28} {rule.summary}")
+        click.echo(f"{rule.id}  {rule.name:<34} {rule.severity:<8} {rule.kind:<28} {rule.summary}")
 
 
 def run() -> None:

@@ -1,11 +1,17 @@
 """Configuration: `[tool.nhiguard]` in pyproject.toml or a `.nhiguard.toml`.
 
-Command-line options win over the file; the file wins over defaults.
+Found as ruff finds its own: the nearest folder, from the scanned path
+upward to the repository root, holding a `.nhiguard.toml` or a
+`pyproject.toml` with a `[tool.nhiguard]` table (a pyproject.toml without
+one is passed over). Command-line options win over the file; the file wins
+over defaults.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -80,20 +86,58 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
 
 
-def load_config(explicit: str | None, root: Path) -> Config:
-    """The explicit --config file, else `.nhiguard.toml`, else pyproject's
-    `[tool.nhiguard]`, looked up in `root`; defaults if none has any."""
-    if explicit:
-        path = Path(explicit)
-        data = _read_toml(path)
-        table = data.get("tool", {}).get("nhiguard", data) if path.name == "pyproject.toml" else data
-        return _from_table(table, str(path))
-    dedicated = root / ".nhiguard.toml"
+def upward(start: Path) -> Iterator[Path]:
+    """`start`'s folder and its parents, up to the repository root (the
+    folder holding `.git`) or the file system's root: where configuration
+    and a .secrets.baseline are looked for, nearest first."""
+    folder = start.absolute()
+    if not folder.is_dir():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        yield candidate
+        if (candidate / ".git").exists():
+            return
+
+
+def _dedicated_table(data: dict[str, Any]) -> dict[str, Any]:
+    """A `.nhiguard.toml`'s settings: top-level keys, or a `[tool.nhiguard]`
+    table pasted from a pyproject.toml (so every example fits either file)."""
+    tool = data.get("tool")
+    if set(data) == {"tool"} and isinstance(tool, dict) and isinstance(tool.get("nhiguard"), dict):
+        return tool["nhiguard"]
+    return data
+
+
+def _shown(path: Path) -> str:
+    """`path` as the user can open it from the current folder."""
+    return os.path.relpath(path) if Path.cwd() in path.parents else str(path)
+
+
+def _config_in(folder: Path) -> Config | None:
+    """The configuration `folder` itself holds, if any."""
+    dedicated = folder / ".nhiguard.toml"
     if dedicated.is_file():
-        return _from_table(_read_toml(dedicated), dedicated.name)
-    pyproject = root / "pyproject.toml"
+        return _from_table(_dedicated_table(_read_toml(dedicated)), _shown(dedicated))
+    pyproject = folder / "pyproject.toml"
     if pyproject.is_file():
         table = _read_toml(pyproject).get("tool", {}).get("nhiguard")
         if isinstance(table, dict):
-            return _from_table(table, "pyproject.toml [tool.nhiguard]")
+            return _from_table(table, f"{_shown(pyproject)} [tool.nhiguard]")
+    return None
+
+
+def load_config(explicit: str | None, start: Path) -> Config:
+    """The explicit --config file, else the nearest configuration from
+    `start` (a scanned file or folder) upward, stopping at the repository
+    root (a folder with `.git`); defaults if none is found."""
+    if explicit:
+        path = Path(explicit)
+        data = _read_toml(path)
+        table = (data.get("tool", {}).get("nhiguard", data) if path.name == "pyproject.toml"
+                 else _dedicated_table(data))
+        return _from_table(table, str(path))
+    for folder in upward(start):
+        found = _config_in(folder)
+        if found is not None:
+            return found
     return Config()

@@ -31,6 +31,7 @@ from .filekinds import kind_of
 from .finding import Finding, Notification, with_fingerprints
 from .patterns import KeywordSet
 from .policy import Policy
+from .registry import all_rule_classes
 from .rule import Rule
 from .sources import Artifact
 from .suppress import apply_suppressions, report_bare_ignores
@@ -73,6 +74,9 @@ class Prefilter:
         # Only worth judging paths when a selected rule skips test code.
         self._judge_tests = (not any(r.policy.include_tests for r in self.rules)
                              and not all(r.scans_tests for r in self.rules))
+        # For suppressions: which rules ran, and which exist at all.
+        self.rule_ids = frozenset(r.id for r in self.rules)
+        self.known_ids = frozenset(r.id for r in all_rule_classes())
         self.superseded_by = {r.id: frozenset(r.superseded_by) for r in self.rules}
         self.keywords = KeywordSet([DIRECTIVE_KEYWORD, *(k for r in rules for k in r.keywords)])
         self._rule_words = [(r, frozenset(k.lower() for k in r.keywords)) for r in self.rules]
@@ -214,7 +218,7 @@ def _scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
             doc.notify(f"rule {rule.id} failed on this file: {type(exc).__name__}: {exc}",
                        level="error", kind="rule-error")
     findings = apply_precedence(findings, prefilter.superseded_by)
-    findings = apply_suppressions(doc, findings)
+    findings = apply_suppressions(doc, findings, prefilter.rule_ids, prefilter.known_ids)
     report_bare_ignores(doc)
     result.findings = with_fingerprints(findings)
     result.notifications = doc.notifications

@@ -38,6 +38,8 @@ class Finding:
     suppression: str | None = None
     # Set by a history scan: the commit that introduced the scanned blob.
     commit: str | None = None
+    # Set by `scan --baseline`: "new", or "unchanged" (then also suppressed).
+    baseline_state: str | None = None
 
     def __post_init__(self) -> None:
         kind = kind_of(self.uri)

@@ -41,6 +41,12 @@ class Policy:
     # Run structural rules on test code too (`include-tests`, `--include-tests`);
     # set at the top level of the configuration, not in its policy table.
     include_tests: bool = False
+    # detect-secrets comments that silence a literal secret on their line
+    # (`allowlist nextline` forms: the next line); empty: ignore them.
+    allowlist_pragmas: tuple[str, ...] = ("pragma: allowlist secret",)
+    # SHA-1s of secrets audited as false positives in a .secrets.baseline;
+    # read from that file by the command line, not a setting.
+    audited_secret_hashes: frozenset[str] = field(default_factory=frozenset, compare=False)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -51,7 +57,8 @@ class Policy:
     def from_mapping(cls, data: dict[str, Any]) -> Policy:
         """Build a policy from config (keys may use `-` or `_`), extending the
         default owner/expiry field lists rather than replacing them."""
-        known = {f.name: f for f in fields(cls) if f.name not in ("extra", "include_tests")}
+        known = {f.name: f for f in fields(cls)
+                 if f.name not in ("extra", "include_tests", "audited_secret_hashes")}
         kwargs: dict[str, Any] = {}
         for raw_key, value in data.items():
             key = raw_key.replace("-", "_")

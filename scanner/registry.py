@@ -35,19 +35,20 @@ def all_rule_classes() -> tuple[type[Rule], ...]:
     return tuple(found[k] for k in sorted(found))
 
 
-def _matches(rule_id: str, selector: str) -> bool:
-    # A selector is an ID or an ID prefix, as in ruff: NHG1 picks the family.
-    return rule_id.startswith(selector.upper())
+def _matches(rule: type[Rule], selector: str) -> bool:
+    # A selector is an ID or an ID prefix, as in ruff (NHG1 picks the
+    # family), or a rule's name, as `nhiguard rules NAME` accepts.
+    return rule.id.startswith(selector.upper()) or rule.name.upper() == selector.upper()
 
 
 def select_rules(select: list[str] | None = None, ignore: list[str] | None = None) -> list[type[Rule]]:
     """The rules picked by --select (default: all) minus --ignore."""
     rules = all_rule_classes()
     for selector in [*(select or []), *(ignore or [])]:
-        if not any(_matches(r.id, selector) for r in rules):
+        if not any(_matches(r, selector) for r in rules):
             raise SelectionError(f"no rule matches {selector!r} (see `nhiguard rules`)")
-    chosen = [r for r in rules if not select or any(_matches(r.id, s) for s in select)]
-    return [r for r in chosen if not any(_matches(r.id, s) for s in ignore or [])]
+    chosen = [r for r in rules if not select or any(_matches(r, s) for s in select)]
+    return [r for r in chosen if not any(_matches(r, s) for s in ignore or [])]
 
 
 def find_rule(rule_id: str) -> type[Rule] | None:

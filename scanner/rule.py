@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from .detectsecrets import allowlisted, secret_hash
 from .document import Document
 from .filekinds import ALL_KINDS
 from .finding import Finding, Level
@@ -135,6 +136,7 @@ class Rule:
         if end_column is None:
             end_column = max(column, len(text)) + 1 if end_line == line else column + 1
         return Finding(
+            suppression=self._detect_secrets_suppression(doc, line, secret),
             rule_id=self.id,
             uri=doc.uri,
             line=line,
@@ -146,6 +148,16 @@ class Rule:
                                    pem_body=line in pem_body_lines(doc.text)),
             level=self.level,
         )
+
+    def _detect_secrets_suppression(self, doc: Document, line: int, secret: str | None) -> str | None:
+        """Why detect-secrets' own markings silence this literal secret, if they do."""
+        if not secret:
+            return None
+        if secret_hash(secret) in self.policy.audited_secret_hashes:
+            return "audited as not a secret in .secrets.baseline"
+        if allowlisted(doc.line(line), doc.line(line - 1) if line > 1 else "", self.policy.allowlist_pragmas):
+            return "pragma: allowlist secret"
+        return None
 
     # -- help ------------------------------------------------------------------------------
     @classmethod

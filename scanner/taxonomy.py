@@ -1,5 +1,6 @@
-"""The taxa nhiguard maps its rules to: OWASP NHI, OWASP agentic, CWE, and
-the two IDs users asked for by name (`NHI-03`, `A1`).
+"""The taxa nhiguard maps its rules to: OWASP NHI, OWASP agentic, CWE, the
+two IDs users asked for by name (`NHI-03`, `A1`), and CSA MAESTRO's Layer 6
+(`MAESTRO-L6`), which the same guidance cites beside them.
 
 The users' IDs come from an industry guidance article, not from OWASP's own
 numbering: `NHI-03` is not OWASP's NHI3:2025 ("Vulnerable Third-Party NHI").
@@ -70,7 +71,19 @@ CWE = Component(
     short_description="The MITRE Common Weakness Enumeration.",
 )
 
-COMPONENTS: dict[str, Component] = {c.key: c for c in (GUIDANCE, OWASP_NHI, OWASP_AGENTIC, CWE)}
+MAESTRO = Component(
+    key="maestro",
+    name="CSA MAESTRO",
+    version="2025",
+    organization="Cloud Security Alliance",
+    information_uri="https://cloudsecurityalliance.org/blog/2025/02/06/agentic-ai-threat-modeling-framework-maestro",
+    short_description=(
+        "CSA's MAESTRO threat-modelling framework for agentic AI (seven layers); "
+        "Layer 6, Security & Compliance, governs agent identities."
+    ),
+)
+
+COMPONENTS: dict[str, Component] = {c.key: c for c in (GUIDANCE, OWASP_NHI, OWASP_AGENTIC, CWE, MAESTRO)}
 
 _NHI_BASE = "https://owasp.org/www-project-non-human-identities-top-10/2025/"
 _NHI = {
@@ -139,6 +152,17 @@ def _build() -> dict[str, Taxon]:
             "guidance",
             GUIDANCE.information_uri,
             "A1",
+        ),
+        # Cited by the same guidance beside NHI-03 and A1. MAESTRO has no
+        # "govern" ID (that word is NIST AI RMF's); agent-identity governance
+        # is its vertical Layer 6, Security & Compliance.
+        "MAESTRO-L6": Taxon(
+            "MAESTRO-L6",
+            "Security & Compliance: governance of agent identities "
+            "(corresponds to OWASP NHI1:2025, NHI7:2025 and ASI03:2026)",
+            "maestro",
+            MAESTRO.information_uri,
+            "maestro/L6",
         ),
     }
     for n, (title, slug) in _NHI.items():

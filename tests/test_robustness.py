@@ -154,7 +154,7 @@ def test_text_report_on_a_cp1252_pipe(tmp_path):
     assert proc.returncode == 1, proc.stderr
     out = proc.stdout.decode("cp1252")
     assert "app.py:1:10: NHG101" in out and '    | TOKEN = "ghp_' in out
-    assert "1 finding in 1 files" in out
+    assert "1 finding in 1 file (" in out
     json_proc = subprocess.run([sys.executable, "-m", "nhiguard", "scan", "app.py", "--format", "json"],
                                cwd=tmp_path, env=env, capture_output=True, check=False)
     assert json_proc.returncode == 1

@@ -133,3 +133,36 @@ def test_fingerprints_survive_line_moves(tmp_path):
     second = nhiguard("scan", ".", "--format", "json", cwd=tmp_path).json()["findings"]
     assert first[0]["line"] != second[0]["line"]
     assert first[0]["fingerprint"] == second[0]["fingerprint"]
+
+
+def test_full_descriptions_are_plain_text_within_githubs_limit():
+    from nhiguard.engine import ScanResult
+    from nhiguard.reporters.base import Report
+    from nhiguard.reporters.sarif import FULL_DESCRIPTION_MAX, build_sarif, plain_description
+
+    rules = list(all_rule_classes())
+    log = build_sarif(Report(ScanResult([], [], 0, 0), rules, ROOT))
+    for desc in log["runs"][0]["tool"]["driver"]["rules"]:
+        text = desc["fullDescription"]["text"]
+        assert 0 < len(text) <= FULL_DESCRIPTION_MAX, desc["id"]
+        assert not any(mark in text for mark in ("`", "**", "](", "\n")), desc["id"]
+        assert "`" in desc["help"]["markdown"] or "#" in desc["help"]["markdown"]
+    long = "Uses `client_secret` [see RFC 7591](https://example.com). " + "Another sentence here. " * 80
+    short = plain_description(long)
+    assert len(short) <= FULL_DESCRIPTION_MAX and short.endswith("here.")
+    assert short.startswith("Uses client_secret see RFC 7591. Another")
+    words = plain_description("word " * 400)
+    assert len(words) <= FULL_DESCRIPTION_MAX and words.endswith("word\u2026")
+
+
+def test_maestro_layer_6_stands_beside_the_guidance_ids():
+    from nhiguard.taxonomy import TAXA
+
+    assert TAXA["MAESTRO-L6"].tag == "maestro/L6" and "Security & Compliance" in TAXA["MAESTRO-L6"].name
+    for rule in all_rule_classes():
+        guided = "NHI-03" in rule.taxa or "A1" in rule.taxa
+        assert ("MAESTRO-L6" in rule.taxa) == guided, rule.id
+        if guided:
+            from nhiguard.reporters.sarif import rule_tags
+
+            assert "maestro/L6" in rule_tags(rule), rule.id

@@ -66,7 +66,7 @@ class DcrNoRevocationPath(Rule):
     precision = "medium"
     scans_tests = False
     summary = "Dynamic client registration offers no revocation or RFC 7592 management."
-    taxa = ("NHI-03", "A1", "NHI1:2025", "NHI7:2025", "ASI03:2026", "CWE-613", "CWE-284")
+    taxa = ("NHI-03", "A1", "MAESTRO-L6", "NHI1:2025", "NHI7:2025", "ASI03:2026", "CWE-613", "CWE-284")
     keywords = ("client_registration_options", "OAuthProxy", "ClientRegistrationEndpoint",
                 "client_id_issued_at", "client_secret_expires_at", "registration_endpoint")
     file_kinds = frozenset({PYTHON, JSON, YAML, TOML})

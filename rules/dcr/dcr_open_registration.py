@@ -80,7 +80,7 @@ class DcrOpenRegistration(Rule):
     precision = "high"
     scans_tests = False
     summary = "Client registration endpoint is open to anyone (no initial access token or policy)."
-    taxa = ("NHI-03", "A1", "NHI4:2025", "NHI1:2025", "ASI03:2026", "ASI04:2026", "CWE-306",
+    taxa = ("NHI-03", "A1", "MAESTRO-L6", "NHI4:2025", "NHI1:2025", "ASI03:2026", "ASI04:2026", "CWE-306",
             "CWE-770")
     keywords = ("enable_dynamic_client_registration", "ClientRegistrationPolicy",
                 "dynamic_client_registration", "IDP_OIDC_DCR_REQUIRES_INITIAL_ACCESS_TOKEN",

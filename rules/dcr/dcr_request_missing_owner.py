@@ -63,7 +63,7 @@ class DcrRequestMissingOwner(Rule):
     precision = "high"
     scans_tests = False
     summary = "Dynamic client registration request names no owner (no contacts or software statement)."
-    taxa = ("NHI-03", "A1", "NHI1:2025", "ASI03:2026", "CWE-282")
+    taxa = ("NHI-03", "A1", "MAESTRO-L6", "NHI1:2025", "ASI03:2026", "CWE-282")
     policy_settings = ('owner_fields', 'approved_registration_endpoints')
     keywords = CLIENT_KEYWORDS
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT, JSON, YAML, SHELL})

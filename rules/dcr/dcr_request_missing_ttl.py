@@ -68,7 +68,7 @@ class DcrRequestMissingTtl(Rule):
     precision = "high"
     scans_tests = False
     summary = "Dynamic client registration request sets no expiry for the client secret."
-    taxa = ("NHI-03", "A1", "NHI7:2025", "NHI1:2025", "ASI03:2026", "CWE-613", "CWE-324",
+    taxa = ("NHI-03", "A1", "MAESTRO-L6", "NHI7:2025", "NHI1:2025", "ASI03:2026", "CWE-613", "CWE-324",
             "CWE-1188")
     policy_settings = ('max_secret_lifetime_days', 'expiry_fields', 'approved_registration_endpoints')
     keywords = CLIENT_KEYWORDS

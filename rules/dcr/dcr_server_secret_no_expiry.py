@@ -78,7 +78,7 @@ class DcrServerSecretNoExpiry(Rule):
     precision = "high"
     scans_tests = False
     summary = "Registration server issues client secrets that never expire (or outlive the policy)."
-    taxa = ("NHI-03", "A1", "NHI7:2025", "NHI1:2025", "ASI03:2026", "CWE-1188", "CWE-324",
+    taxa = ("NHI-03", "A1", "MAESTRO-L6", "NHI7:2025", "NHI1:2025", "ASI03:2026", "CWE-1188", "CWE-324",
             "CWE-613")
     policy_settings = ('max_secret_lifetime_days',)
     keywords = ("ClientRegistrationOptions", "ClientRegistrationEndpoint",

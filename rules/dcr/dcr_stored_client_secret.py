@@ -56,7 +56,7 @@ class DcrStoredClientSecret(Rule):
     precision = "high"
     scans_tests = False
     summary = "Stored client registration holds a client secret that never expires."
-    taxa = ("NHI-03", "A1", "NHI7:2025", "NHI2:2025", "ASI03:2026", "CWE-324", "CWE-312",
+    taxa = ("NHI-03", "A1", "MAESTRO-L6", "NHI7:2025", "NHI2:2025", "ASI03:2026", "CWE-324", "CWE-312",
             "CWE-798")
     policy_settings = ('max_secret_lifetime_days',)
     keywords = ("client_secret_expires_at", "client_id_issued_at", "registration_access_token",

@@ -71,7 +71,7 @@ class McpRegistrationWithoutGate(Rule):
     precision = "medium"
     scans_tests = False
     summary = "MCP server lets any client register itself (no initial access token or check)."
-    taxa = ("NHI-03", "A1", "NHI4:2025", "NHI1:2025", "ASI03:2026", "CWE-306", "CWE-770")
+    taxa = ("NHI-03", "A1", "MAESTRO-L6", "NHI4:2025", "NHI1:2025", "ASI03:2026", "CWE-306", "CWE-770")
     keywords = ("ClientRegistrationOptions", "OAuthProxy", "OIDCProxy", "fastmcp.server.auth",
                 "clientRegistrationHandler")
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT})

@@ -56,7 +56,7 @@ class ProxyAlwaysOnDcr(Rule):
     precision = "medium"
     scans_tests = False
     summary = "FastMCP OAuth proxy always enables dynamic client registration with no secret expiry."
-    taxa = ("NHI-03", "A1", "NHI7:2025", "NHI1:2025", "ASI03:2026", "CWE-1188", "CWE-613")
+    taxa = ("NHI-03", "A1", "MAESTRO-L6", "NHI7:2025", "NHI1:2025", "ASI03:2026", "CWE-1188", "CWE-613")
     keywords = ("OAuthProxy", "OIDCProxy", "fastmcp.server.auth")
     file_kinds = frozenset({PYTHON, ENV, YAML, JSON, TOML, SHELL, DOCKERFILE})
 

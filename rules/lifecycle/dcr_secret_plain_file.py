@@ -76,7 +76,7 @@ class DcrSecretPlainFile(Rule):
     severity = "medium"
     precision = "medium"
     summary = "Client code writes a dynamically registered client secret to a plain file or local storage."
-    taxa = ("NHI-03", "NHI7:2025", "NHI6:2025", "CWE-324", "CWE-798")
+    taxa = ("NHI-03", "MAESTRO-L6", "NHI7:2025", "NHI6:2025", "CWE-324", "CWE-798")
     keywords = ("set_client_info", "save_client_info", "store_client_info", "write_client_info",
                 "persist_client_info", "saveClientInformation")
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT})

@@ -110,7 +110,7 @@ class MintedCredentialNoExpiry(Rule):
     severity = "high"
     precision = "high"
     summary = "Infrastructure mints a credential that never expires or outlives the policy."
-    taxa = ("NHI-03", "NHI7:2025", "NHI6:2025", "CWE-324", "CWE-798")
+    taxa = ("NHI-03", "MAESTRO-L6", "NHI7:2025", "NHI6:2025", "CWE-324", "CWE-798")
     keywords = ("azuread_application_password", "azuread_service_principal_password",
                 "google_service_account_key", "aws_iam_access_key", _CFN_ACCESS_KEY,
                 _SA_TOKEN_TYPE)

@@ -113,7 +113,7 @@ class StaticCloudKeyInCi(Rule):
     severity = "medium"
     precision = "high"
     summary = "CI authenticates to a cloud with long-lived keys where OIDC federation fits."
-    taxa = ("NHI-03", "NHI7:2025", "NHI6:2025", "CWE-324", "CWE-798")
+    taxa = ("NHI-03", "MAESTRO-L6", "NHI7:2025", "NHI6:2025", "CWE-324", "CWE-798")
     keywords = ("configure-aws-credentials", _ENV_KEY, "google-github-actions/auth", "azure/login")
     file_kinds = frozenset({YAML})
     scans_tests = False

@@ -42,7 +42,7 @@ class ActionsWriteAll(Rule):
     severity = "medium"
     precision = "very-high"
     summary = "GitHub Actions token granted every write permission (`permissions: write-all`)."
-    taxa = ("A1", "NHI5:2025", "ASI03:2026", "CWE-250", "CWE-732")
+    taxa = ("A1", "MAESTRO-L6", "NHI5:2025", "ASI03:2026", "CWE-250", "CWE-732")
     keywords = ("write-all",)
     file_kinds = frozenset({YAML})
     scans_tests = False

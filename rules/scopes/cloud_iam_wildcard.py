@@ -51,7 +51,7 @@ class CloudIamWildcard(Rule):
     severity = "high"
     precision = "high"
     summary = "Cloud IAM grants every action on every resource, or a basic/admin role, to a workload."
-    taxa = ("A1", "NHI5:2025", "ASI03:2026", "CWE-250", "CWE-269", "CWE-732")
+    taxa = ("A1", "MAESTRO-L6", "NHI5:2025", "ASI03:2026", "CWE-250", "CWE-269", "CWE-732")
     keywords = ("Action", "AdministratorAccess", "roles/owner", "roles/editor")
     file_kinds = frozenset({JSON, YAML, HCL})
     scans_tests = False

@@ -58,7 +58,7 @@ class OauthBroadScope(Rule):
     severity = "medium"
     precision = "high"
     summary = "OAuth client requests a wildcard or provider-wide scope."
-    taxa = ("A1", "NHI5:2025", "ASI03:2026", "CWE-250", "CWE-269")
+    taxa = ("A1", "MAESTRO-L6", "NHI5:2025", "ASI03:2026", "CWE-250", "CWE-269")
     keywords = ("scope",)
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT, YAML, JSON, TOML, INI, ENV})
     policy_settings = ("broad_scopes", "forbidden_scopes", "allowed_scopes")

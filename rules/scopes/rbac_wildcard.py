@@ -66,7 +66,7 @@ class RbacWildcard(Rule):
     severity = "high"
     precision = "high"
     summary = "Kubernetes RBAC rule with `*`, or cluster-admin bound to a ServiceAccount."
-    taxa = ("A1", "NHI5:2025", "ASI03:2026", "CWE-250", "CWE-269")
+    taxa = ("A1", "MAESTRO-L6", "NHI5:2025", "ASI03:2026", "CWE-250", "CWE-269")
     # Every RBAC object names its API group; a bare kind is a fallback for trimmed manifests.
     keywords = ("rbac.authorization", "ClusterRole", "RoleBinding", "kind: Role", '"Role"')
     file_kinds = frozenset({YAML, JSON})

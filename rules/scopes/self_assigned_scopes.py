@@ -45,7 +45,7 @@ class SelfAssignedScopes(Rule):
     severity = "medium"
     precision = "high"
     summary = "Authorization server lets self-registered clients request any scope."
-    taxa = ("A1", "NHI5:2025", "ASI03:2026", "CWE-269", "CWE-732")
+    taxa = ("A1", "MAESTRO-L6", "NHI5:2025", "ASI03:2026", "CWE-269", "CWE-732")
     keywords = ("ClientRegistrationOptions", "valid_scopes")
     file_kinds = frozenset({PYTHON})
     scans_tests = False

@@ -58,7 +58,7 @@ class ToolAllowAll(Rule):
     severity = "medium"
     precision = "high"
     summary = "Agent or MCP client approves every tool (`*`, a whole server, or a trusted server)."
-    taxa = ("A1", "NHI5:2025", "ASI02:2026", "ASI03:2026", "CWE-250", "CWE-269")
+    taxa = ("A1", "MAESTRO-L6", "NHI5:2025", "ASI02:2026", "ASI03:2026", "CWE-250", "CWE-269")
     keywords = ("alwaysAllow", "autoApprove", "auto_approve", "allowed_tools", "allowedTools",
                 "trusted_tools", "mcp__", "trust", "tools")
     file_kinds = frozenset({JSON, YAML, TOML, PYTHON})

@@ -76,7 +76,7 @@ class McpConfigInlineSecret(Rule):
     severity = "high"
     precision = "high"
     summary = "Literal secret in an MCP or agent client config."
-    taxa = ("A1", "NHI2:2025", "NHI7:2025", "ASI03:2026", "CWE-798", "CWE-522")
+    taxa = ("A1", "MAESTRO-L6", "NHI2:2025", "NHI7:2025", "ASI03:2026", "CWE-798", "CWE-522")
     literal_secret = True
     keywords = ("servers", "env", "headers")
     file_kinds = frozenset({JSON, TOML, YAML})

@@ -102,7 +102,7 @@ class OAuthClientSecretLiteral(Rule):
     severity = "high"
     precision = "high"
     summary = "OAuth client secret, registration or initial access token written as a literal."
-    taxa = ("NHI-03", "NHI2:2025", "NHI7:2025", "ASI03:2026", "CWE-798", "CWE-522")
+    taxa = ("NHI-03", "MAESTRO-L6", "NHI2:2025", "NHI7:2025", "ASI03:2026", "CWE-798", "CWE-522")
     literal_secret = True
     keywords = tuple(
         a + sep + b

@@ -17,6 +17,9 @@ class Report:
     srcroot: Path
     include_suppressed: bool = False
     colour: bool = False
+    # The lowest severity that fails the run (--fail-on), as an index into
+    # rule.SECURITY_SEVERITY (critical=0 ... low=3; -1: nothing fails).
+    fail_rank: int = 3
 
     @property
     def shown(self) -> list[Finding]:

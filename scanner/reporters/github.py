@@ -38,7 +38,8 @@ def render(report: Report) -> str:
         out.append(f"::notice::{len(active) - MAX_ANNOTATIONS} more findings; see the SARIF report")
     for n in report.result.notifications:
         if n.level != "note":
-            out.append(f"::warning file={_escape_property(n.uri)}::{_escape_data(n.message)}")
+            line = f",line={n.line}" if n.line else ""
+            out.append(f"::warning file={_escape_property(n.uri)}{line}::{_escape_data(n.message)}")
     return "\n".join(out) + ("\n" if out else "")
 
 
@@ -56,6 +57,7 @@ def summary_markdown(report: Report, limit: int = 200) -> str:
         if len(active) > limit:
             lines.append(f"\n{len(active) - limit} more in the SARIF report.")
     if report.result.notifications:
-        lines.append(f"\n{len(report.result.notifications)} files could not be fully scanned "
+        count = len(report.result.notifications)
+        lines.append(f"\n{count} file{'s' * (count != 1)} could not be fully scanned "
                      "(see the tool notifications in the SARIF report).")
     return "\n".join(lines) + "\n"

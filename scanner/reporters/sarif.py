@@ -8,6 +8,7 @@ out unless asked for.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,24 @@ def _taxonomy_order(rules: list[type[Rule]]) -> list[str]:
     return [key for key in COMPONENTS if key in used]
 
 
+# GitHub shows at most this many characters of a rule's fullDescription, as
+# plain text; the Markdown version belongs in help.markdown.
+FULL_DESCRIPTION_MAX = 1024
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"(\*\*|__|`|^#+\s*|^\s*[-*]\s+)", re.M)
+
+
+def plain_description(markdown: str, limit: int = FULL_DESCRIPTION_MAX) -> str:
+    """Markdown as one plain paragraph within `limit` characters: link texts
+    kept, marks dropped, cut at the last full sentence that fits."""
+    text = " ".join(_MD_MARKS.sub("", _MD_LINK.sub(r"\1", markdown)).split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    end = cut.rfind(". ")
+    return cut[:end + 1] if end > limit // 2 else cut[:cut.rfind(" ")] + "\u2026"
+
+
 def _descriptor(rule: type[Rule], components: list[str]) -> om.ReportingDescriptor:
     relationships = []
     for t in rule.taxa:
@@ -54,7 +73,7 @@ def _descriptor(rule: type[Rule], components: list[str]) -> om.ReportingDescript
         id=rule.id,
         name=rule.name,
         short_description=om.MultiformatMessageString(text=rule.summary),
-        full_description=om.MultiformatMessageString(text=rule.full_description()),
+        full_description=om.MultiformatMessageString(text=plain_description(rule.full_description())),
         help=om.MultiformatMessageString(text=rule.help_text(), markdown=rule.help_markdown()),
         help_uri=rule.help_uri(),
         default_configuration=om.ReportingConfiguration(level=LEVELS[rule.severity]),
@@ -117,7 +136,11 @@ def _result(f: Finding, index: int) -> om.Result:
     if f.commit:  # a history finding: the URI stays repository-relative
         result.properties = {"commit": f.commit}
     if f.suppressed:
-        result.suppressions = [om.Suppression(kind="inSource", justification=f.suppression or "")]
+        # A baseline lives outside the scanned source: an "external" suppression.
+        kind = "external" if f.baseline_state == "unchanged" else "inSource"
+        result.suppressions = [om.Suppression(kind=kind, justification=f.suppression or "")]
+    if f.baseline_state:
+        result.baseline_state = f.baseline_state
     return result
 
 

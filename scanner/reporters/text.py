@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import os
 from collections import Counter
+from pathlib import Path
 
 import click
 
+from ..rule import SECURITY_SEVERITY
 from .base import Report
 
 _LEVEL_COLOUR = {"error": "red", "warning": "yellow", "note": "cyan"}
@@ -55,17 +58,35 @@ def encodable(text: str, encoding: str, readable: bool = True) -> str:
         return encodable(text, "ascii", readable)
 
 
+def openable(srcroot: Path, uri: str) -> str:
+    """A repository-relative `uri` as a path the user can open from the
+    current folder (`../lib/a.py` when standing in `src/`); URIs of stores
+    and absolute paths are shown as they are."""
+    if "://" in uri or uri.startswith("/") or ":" in uri.split("/", 1)[0]:
+        return uri
+    return os.path.relpath(srcroot / uri)
+
+
+def plural(n: int, noun: str) -> str:
+    """`1 file`, `2 files`."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+_RANK = {name: i for i, name in enumerate(SECURITY_SEVERITY)}
+_NAMES = list(SECURITY_SEVERITY)
+
+
 def render(report: Report) -> str:
     style = click.style if report.colour else (lambda text, **_: text)
     out: list[str] = []
     for f in report.shown:
         rule = report.rule(f.rule_id)
-        where = style(f"{f.uri}:{f.line}:{f.column}", bold=True)
+        where = style(f"{openable(report.srcroot, f.uri)}:{f.line}:{f.column}", bold=True)
         if f.commit:
             where += f" (commit {f.commit[:12]})"
         rid = style(f.rule_id, fg=_LEVEL_COLOUR[f.level], bold=True)
         tag = " (suppressed)" if f.suppressed else ""
-        out.append(f"{where}: {rid} [{rule.name}] {f.message}{tag}")
+        out.append(f"{where}: {rid} [{rule.name}, {rule.severity}] {f.message}{tag}")
         if f.snippet:
             out.append(f"    {style('│', dim=True)} {f.snippet}")
     # Notes (binaries, templates, links skipped) are counted, not listed: they
@@ -73,16 +94,22 @@ def render(report: Report) -> str:
     for n in report.result.notifications:
         if n.level != "note":
             line = f":{n.line}" if n.line else ""
-            out.append(style(f"{n.uri}{line}: {n.level}: {n.message}", dim=True))
+            out.append(style(f"{openable(report.srcroot, n.uri)}{line}: {n.level}: {n.message}", dim=True))
     active = report.active
     by_rule = Counter(f.rule_id for f in active)
-    suppressed = len(report.result.findings) - len(active)
+    baselined = sum(1 for f in report.result.findings if f.baseline_state == "unchanged")
+    suppressed = len(report.result.findings) - len(active) - baselined
+    below = sum(1 for f in active if _RANK[report.rule(f.rule_id).severity] > report.fail_rank)
     summary = (
-        f"{len(active)} finding{'s' * (len(active) != 1)} in {report.result.files_listed} files"
+        f"{plural(len(active), 'finding')} in {plural(report.result.files_listed, 'file')}"
         + (f" ({', '.join(f'{k}: {v}' for k, v in sorted(by_rule.items()))})" if by_rule else "")
         + (f"; {suppressed} suppressed" if suppressed else "")
-        + (f"; {len(report.result.notifications)} notices (listed in --format json and sarif)"
+        + (f"; {baselined} in the baseline" if baselined else "")
+        + (f"; {plural(len(report.result.notifications), 'notice')} (listed in --format json and sarif)"
            if report.result.notifications else "")
     )
     out.append(style(summary, bold=True))
+    if below:
+        level = "none" if report.fail_rank < 0 else _NAMES[report.fail_rank]
+        out.append(f"{plural(below, 'finding')} below --fail-on {level}: reported, not failing the run")
     return "\n".join(out) + "\n"
