@@ -91,3 +91,18 @@ def sarif_places(log: dict) -> set[tuple[str, str]]:
     """(ruleId, location URI) of every result in a SARIF log."""
     return {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
             for r in log["runs"][0]["results"]}
+
+
+def fixture_files(root: Path) -> set[str]:
+    """Every file below a fixture folder, as the URI a scan of it gives."""
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def scan_fixture_tree(root: Path, selectors: list[str], policy=None):
+    """Scan every file below `root` (URIs relative to it) with the rules `selectors` pick."""
+    from nhiguard.engine import scan
+    from nhiguard.registry import select_rules
+    from nhiguard.sources import Artifact
+
+    artifacts = [Artifact(uri=uri, data=(root / uri).read_bytes()) for uri in sorted(fixture_files(root))]
+    return scan(artifacts, select_rules(selectors), policy)

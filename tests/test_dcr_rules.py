@@ -13,12 +13,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from helpers import nhiguard, write_tree
-from nhiguard.engine import scan
+from helpers import fixture_files, nhiguard, scan_fixture_tree, write_tree
 from nhiguard.policy import Policy
 from nhiguard.registry import select_rules
 from nhiguard.rules.dcr._payload import endpoint_verdict, expiry_problem, seconds
-from nhiguard.sources import Artifact
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dcr"
 
@@ -77,9 +75,7 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
 
 
 def _scan(root: Path, policy: Policy | None = None):
-    artifacts = [Artifact(uri=p.relative_to(root).as_posix(), data=p.read_bytes())
-                 for p in sorted(root.rglob("*")) if p.is_file()]
-    return scan(artifacts, select_rules(["NHG2"]), policy)
+    return scan_fixture_tree(root, ["NHG2"], policy)
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +88,7 @@ def fixture_results():
 
 
 def test_every_fixture_is_listed():
-    on_disk = {p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*") if p.is_file()}
-    assert on_disk == set(EXPECTED)
+    assert fixture_files(FIXTURES) == set(EXPECTED)
 
 
 @pytest.mark.parametrize("path", sorted(EXPECTED))

@@ -14,11 +14,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from nhiguard.engine import scan
+from helpers import fixture_files, scan_fixture_tree
 from nhiguard.policy import Policy
 from nhiguard.registry import select_rules
 from nhiguard.rules.lifecycle._iac import go_duration_seconds, is_cfn_template, seconds_until
-from nhiguard.sources import Artifact
 from nhiguard.tree import parse_tree
 
 FIXTURES = Path(__file__).parent / "fixtures" / "lifecycle"
@@ -57,9 +56,7 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
 
 
 def _scan(root: Path, policy: Policy | None = None):
-    artifacts = [Artifact(uri=p.relative_to(root).as_posix(), data=p.read_bytes())
-                 for p in sorted(root.rglob("*")) if p.is_file()]
-    return scan(artifacts, select_rules(["NHG4"]), policy)
+    return scan_fixture_tree(root, ["NHG4"], policy)
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +69,7 @@ def fixture_results():
 
 
 def test_every_fixture_is_listed():
-    on_disk = {p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*") if p.is_file()}
-    assert on_disk == set(EXPECTED)
+    assert fixture_files(FIXTURES) == set(EXPECTED)
 
 
 @pytest.mark.parametrize("path", sorted(EXPECTED))

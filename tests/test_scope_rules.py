@@ -14,10 +14,9 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from nhiguard.engine import scan
+from helpers import fixture_files, scan_fixture_tree
 from nhiguard.policy import Policy, PolicyError
 from nhiguard.registry import select_rules
-from nhiguard.sources import Artifact
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scopes"
 
@@ -58,9 +57,7 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
 
 
 def _scan(policy: Policy | None = None):
-    artifacts = [Artifact(uri=p.relative_to(FIXTURES).as_posix(), data=p.read_bytes())
-                 for p in sorted(FIXTURES.rglob("*")) if p.is_file()]
-    return scan(artifacts, select_rules(["NHG3"]), policy)
+    return scan_fixture_tree(FIXTURES, ["NHG3"], policy)
 
 
 def _by_file(result) -> dict[str, list[tuple[str, int]]]:
@@ -77,8 +74,7 @@ def fixture_results():
 
 
 def test_every_fixture_is_listed():
-    on_disk = {p.relative_to(FIXTURES).as_posix() for p in FIXTURES.rglob("*") if p.is_file()}
-    assert on_disk == set(EXPECTED)
+    assert fixture_files(FIXTURES) == set(EXPECTED)
 
 
 @pytest.mark.parametrize("path", sorted(EXPECTED))
