@@ -10,12 +10,16 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
+from importlib.metadata import distribution
 from pathlib import Path
 
 import pytest
 import yaml
 from helpers import ROOT, git, write_tree
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 PAT = "ghp_" + ("Kd2Hs7Jf4Gp0YaQw8Zr3" * 2)[:36]
 BIN = Path(sys.executable).parent
@@ -196,14 +200,16 @@ def test_inputs_reach_the_scripts_through_the_environment_only():
         assert "${{" not in step.get("run", "")
 
 
-def test_install_failure_stops_with_a_clear_message(tmp_path):
-    step = _step("install")
-    env = {"PATH": "/usr/bin:/bin", "GITHUB_OUTPUT": str(tmp_path / "output"),
-           "NHIGUARD_PYTHON": str(tmp_path / "no-python"), "NHIGUARD_VENV": str(tmp_path / "venv"),
-           "NHIGUARD_SOURCE": str(ROOT)}
+def _install(tmp_path: Path, python: str, path: str = "/usr/bin:/bin") -> subprocess.CompletedProcess[str]:
+    env = {"PATH": path, "GITHUB_OUTPUT": str(tmp_path / "output"), "NHIGUARD_PYTHON": python,
+           "NHIGUARD_VENV": str(tmp_path / "venv"), "NHIGUARD_SOURCE": str(ROOT)}
     (tmp_path / "output").write_text("")
-    proc = subprocess.run(["bash", "-c", step["run"]], env=env, capture_output=True, text=True,
+    return subprocess.run(["bash", "-c", _step("install")["run"]], env=env, capture_output=True, text=True,
                           timeout=60, check=False)
+
+
+def test_install_failure_stops_with_a_clear_message(tmp_path):
+    proc = _install(tmp_path, str(tmp_path / "no-python"))
     assert proc.returncode == 1
     assert proc.stdout.startswith("::error title=nhiguard install failed::no Python interpreter")
     assert (tmp_path / "output").read_text() == ""  # no nhiguard path: the scan step has nothing to run
@@ -222,6 +228,59 @@ def test_install_uses_its_own_python_and_the_hash_checked_lock():
         assert re.search(r"--hash=sha256:[0-9a-f]{64}", block), block
     cache = next(s for s in _steps() if "actions/cache" in s.get("uses", ""))
     assert "steps.lock.outputs.hash" in cache["with"]["key"]
+
+
+RUNNERS = [("linux", "x86_64"), ("linux", "aarch64"), ("darwin", "x86_64"), ("darwin", "arm64")]
+
+
+def _lock() -> dict[str, tuple[str, list[str]]]:
+    """action/requirements.lock as {name: (version, [sha256, ...])}."""
+    text = (ROOT / "action/requirements.lock").read_text()
+    pins: dict[str, tuple[str, list[str]]] = {}
+    for block in re.split(r"\n(?=[A-Za-z])", text):
+        pin = re.match(r"([A-Za-z0-9_.-]+)==(\S+) \\", block)
+        if pin:
+            pins[canonicalize_name(pin[1])] = (pin[2], re.findall(r"--hash=sha256:([0-9a-f]{64})", block))
+    return pins
+
+
+def test_lock_pins_every_runtime_dependency_for_every_supported_runner():
+    pins = _lock()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for spec in map(Requirement, project["dependencies"]):
+        for platform, machine in RUNNERS:
+            env = {"sys_platform": platform, "platform_machine": machine, "python_version": "3.12"}
+            if spec.marker is None or spec.marker.evaluate(env):
+                name = canonicalize_name(spec.name)
+                assert name in pins, f"{spec.name} ({platform} {machine}) is not in the Action's lock"
+                assert spec.specifier.contains(pins[name][0]), (spec, pins[name][0])
+    # A compiled package needs a wheel per runner; the installed copy says whether it is compiled.
+    for name, (version, hashes) in pins.items():
+        wheel = distribution(name).read_text("WHEEL") or ""
+        compiled = "Root-Is-Purelib: false" in wheel
+        assert len(hashes) == (len(RUNNERS) if compiled else 1), (name, version, len(hashes))
+
+
+def test_install_on_a_python_the_lock_does_not_cover_stops_before_pip(tmp_path):
+    assert sys.version_info[:2] != (3, 12), "needs an interpreter the lock does not cover"
+    proc = _install(tmp_path, sys.executable)
+    assert proc.returncode == 1
+    version = "{}.{}".format(*sys.version_info[:2])
+    assert proc.stdout.startswith("::error title=nhiguard install failed::action/requirements.lock pins "
+                                  f"wheels for CPython 3.12 (as action.yml sets it up), not {version}")
+    assert not (tmp_path / "venv").exists() and (tmp_path / "output").read_text() == ""
+
+
+def test_install_on_a_runner_the_lock_does_not_cover_says_what_is_supported(tmp_path):
+    # Git Bash on a Windows runner answers uname like this.
+    shim = write_tree(tmp_path / "bin", {"uname": '#!/bin/sh\n[ "$1" = -s ] && echo MINGW64_NT-10.0-20348'
+                                                   ' || echo x86_64\n'})
+    (shim / "uname").chmod(0o755)
+    proc = _install(tmp_path, sys.executable, path=f"{shim}:/usr/bin:/bin")
+    assert proc.returncode == 1
+    assert "runs on Linux (x86_64, aarch64) and macOS (x86_64, arm64) runners, not on " \
+           "MINGW64_NT-10.0-20348 x86_64" in proc.stdout
+    assert not (tmp_path / "venv").exists()
 
 
 def test_every_uses_is_pinned_to_a_commit_with_its_version():
