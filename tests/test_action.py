@@ -20,17 +20,18 @@ import yaml
 from helpers import ROOT, git, write_tree
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
+from snippets import export_commit, readme_block, require_commit_in_history
 
 PAT = "ghp_" + ("Kd2Hs7Jf4Gp0YaQw8Zr3" * 2)[:36]
 BIN = Path(sys.executable).parent
 
 
-def _steps() -> list[dict]:
-    return yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
+def _steps(action: Path = ROOT) -> list[dict]:
+    return yaml.safe_load((action / "action.yml").read_text())["runs"]["steps"]
 
 
-def _step(step_id: str) -> dict:
-    return next(s for s in _steps() if s.get("id") == step_id)
+def _step(step_id: str, action: Path = ROOT) -> dict:
+    return next(s for s in _steps(action) if s.get("id") == step_id)
 
 
 @dataclass
@@ -42,13 +43,15 @@ class Run:
     sarif: dict | None
 
 
-def _run_scan(repo: Path, tmp: Path, pr: dict[str, str] | None = None, **inputs: str) -> Run:
+def _run_scan(repo: Path, tmp: Path, pr: dict[str, str] | None = None, action: Path = ROOT,
+              **inputs: str) -> Run:
     """The scan step as GitHub runs it: `pr` holds the pull request's base and
-    head commits and repositories (absent on a push)."""
-    step = _step("scan")
+    head commits and repositories (absent on a push); `action` is the folder
+    of the action.yml whose step runs."""
+    step = _step("scan", action)
     values = {"paths": ".", "fail-on": "low", "sarif-file": str(tmp / "out.sarif"), "args": "",
               "upload-sarif": "true", "changed-lines-only": "true", **inputs}
-    event = {"steps.install.outputs.nhiguard": str(BIN / "nhiguard"), "github.action_path": str(ROOT),
+    event = {"steps.install.outputs.nhiguard": str(BIN / "nhiguard"), "github.action_path": str(action),
              **{f"github.event.pull_request.{k}": v for k, v in (pr or {}).items()}}
     env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp), "GITHUB_OUTPUT": str(tmp / "output"),
            "GITHUB_STEP_SUMMARY": str(tmp / "summary.md"), "GIT_CONFIG_NOSYSTEM": "1"}
@@ -288,24 +291,43 @@ def test_every_uses_is_pinned_to_a_commit_with_its_version():
     uses = re.findall(r"uses: (\S+)(.*)", text)
     assert len(uses) >= 4
     for ref, comment in uses:
-        if ref.startswith("nhiguard/nhiguard@"):
-            continue  # the README's own reference; its SHA is the release's
         assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), ref
         assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), comment
 
 
 def _readme_workflow() -> str:
-    readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("### GitHub Action"):]
-    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    return readme_block("### GitHub Action", "yaml")
+
+
+def test_readme_workflow_runs_the_action_at_the_commit_it_pins(tmp_path, origin):
+    """The workflow as a user saves it: its `uses:` of this action names a
+    commit of this history holding an action.yml at the named path, its
+    `with:` keys are inputs there, the permissions are complete, and that
+    commit's scan step, given those inputs, reports a pull request right."""
+    workflow = yaml.safe_load(_readme_workflow())
+    assert workflow["permissions"] == {}
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"] == {"contents": "read", "security-events": "write", "actions": "read"}
+    (ours,) = [s for s in job["steps"] if s["uses"].split("@")[0].startswith("nhiguard/nhiguard")]
+    ref, sha = ours["uses"].split("@")
+    subpath = ref.split("/", 2)[2] if ref.count("/") > 1 else ""
+    require_commit_in_history(sha)
+    action = export_commit(sha, tmp_path / "action") / subpath
+    inputs = yaml.safe_load((action / "action.yml").read_text())["inputs"]
+    given = {key: str(value) for key, value in ours.get("with", {}).items()}
+    assert set(given) <= set(inputs), set(given) - set(inputs)
+    assert given["fail-on"] == "high"  # the PR's literal GitHub token is high: the job fails on it
+    checkout = next(s for s in job["steps"] if s["uses"].startswith("actions/checkout@"))
+    assert "fetch-depth" not in checkout.get("with", {})  # the default shallow checkout
+    clone = _checkout(origin, tmp_path / "clone", "refs/pull/1/merge", depth=1)
+    _assert_reports_only_the_pr_line(_run_scan(clone, tmp_path, _pr(origin), action=action, **given))
 
 
 @pytest.mark.parametrize("persona", ["--persona=regular", "--pedantic"])
 def test_zizmor_finds_nothing(tmp_path, persona):
     workflows = tmp_path / ".github/workflows"
     workflows.mkdir(parents=True)
-    head = git(ROOT, "rev-parse", "HEAD").strip()  # a commit that exists, standing in for a release
-    (workflows / "nhiguard.yml").write_text(_readme_workflow().replace("@COMMIT", f"@{head}"))
+    (workflows / "nhiguard.yml").write_text(_readme_workflow())
     shutil.copy(ROOT / "action.yml", tmp_path / "action.yml")
     zizmor = shutil.which("zizmor", path=str(BIN))
     assert zizmor is not None, "zizmor is in the test extra"
