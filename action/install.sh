@@ -15,6 +15,18 @@ fail() {
 }
 
 [ -x "${NHIGUARD_PYTHON:-}" ] || fail "no Python interpreter at '${NHIGUARD_PYTHON:-}'"
+# The lock holds wheels for these runners and CPython 3.12 only (see its
+# header). Anything else would end in a long pip error, or, without
+# --only-binary, in a slow unpinned build: say plainly what is supported.
+runner="$(uname -s) $(uname -m)"
+case "$runner" in
+  "Linux x86_64" | "Linux aarch64" | "Darwin x86_64" | "Darwin arm64") ;;
+  *) fail "the Action runs on Linux (x86_64, aarch64) and macOS (x86_64, arm64) runners, not on $runner; elsewhere, pip install nhiguard in a step of your own and run nhiguard scan" ;;
+esac
+version=$("$NHIGUARD_PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])') \
+  || fail "the Python interpreter at $NHIGUARD_PYTHON does not start"
+[ "$version" = "3.12" ] \
+  || fail "action/requirements.lock pins wheels for CPython 3.12 (as action.yml sets it up), not $version"
 "$NHIGUARD_PYTHON" -m venv "$NHIGUARD_VENV" || fail "cannot create a virtual environment in $NHIGUARD_VENV"
 pip=("$NHIGUARD_VENV/bin/python" -m pip --disable-pip-version-check --quiet)
 "${pip[@]}" install --require-hashes --only-binary=:all: -r "$NHIGUARD_SOURCE/action/requirements.lock" \

@@ -10,23 +10,28 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
+from importlib.metadata import distribution
 from pathlib import Path
 
 import pytest
 import yaml
 from helpers import ROOT, git, write_tree
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from snippets import export_commit, readme_block, require_commit_in_history
 
 PAT = "ghp_" + ("Kd2Hs7Jf4Gp0YaQw8Zr3" * 2)[:36]
 BIN = Path(sys.executable).parent
 
 
-def _steps() -> list[dict]:
-    return yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["steps"]
+def _steps(action: Path = ROOT) -> list[dict]:
+    return yaml.safe_load((action / "action.yml").read_text())["runs"]["steps"]
 
 
-def _step(step_id: str) -> dict:
-    return next(s for s in _steps() if s.get("id") == step_id)
+def _step(step_id: str, action: Path = ROOT) -> dict:
+    return next(s for s in _steps(action) if s.get("id") == step_id)
 
 
 @dataclass
@@ -38,13 +43,15 @@ class Run:
     sarif: dict | None
 
 
-def _run_scan(repo: Path, tmp: Path, pr: dict[str, str] | None = None, **inputs: str) -> Run:
+def _run_scan(repo: Path, tmp: Path, pr: dict[str, str] | None = None, action: Path = ROOT,
+              **inputs: str) -> Run:
     """The scan step as GitHub runs it: `pr` holds the pull request's base and
-    head commits and repositories (absent on a push)."""
-    step = _step("scan")
+    head commits and repositories (absent on a push); `action` is the folder
+    of the action.yml whose step runs."""
+    step = _step("scan", action)
     values = {"paths": ".", "fail-on": "low", "sarif-file": str(tmp / "out.sarif"), "args": "",
               "upload-sarif": "true", "changed-lines-only": "true", **inputs}
-    event = {"steps.install.outputs.nhiguard": str(BIN / "nhiguard"), "github.action_path": str(ROOT),
+    event = {"steps.install.outputs.nhiguard": str(BIN / "nhiguard"), "github.action_path": str(action),
              **{f"github.event.pull_request.{k}": v for k, v in (pr or {}).items()}}
     env = {"PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(tmp), "GITHUB_OUTPUT": str(tmp / "output"),
            "GITHUB_STEP_SUMMARY": str(tmp / "summary.md"), "GIT_CONFIG_NOSYSTEM": "1"}
@@ -196,14 +203,16 @@ def test_inputs_reach_the_scripts_through_the_environment_only():
         assert "${{" not in step.get("run", "")
 
 
-def test_install_failure_stops_with_a_clear_message(tmp_path):
-    step = _step("install")
-    env = {"PATH": "/usr/bin:/bin", "GITHUB_OUTPUT": str(tmp_path / "output"),
-           "NHIGUARD_PYTHON": str(tmp_path / "no-python"), "NHIGUARD_VENV": str(tmp_path / "venv"),
-           "NHIGUARD_SOURCE": str(ROOT)}
+def _install(tmp_path: Path, python: str, path: str = "/usr/bin:/bin") -> subprocess.CompletedProcess[str]:
+    env = {"PATH": path, "GITHUB_OUTPUT": str(tmp_path / "output"), "NHIGUARD_PYTHON": python,
+           "NHIGUARD_VENV": str(tmp_path / "venv"), "NHIGUARD_SOURCE": str(ROOT)}
     (tmp_path / "output").write_text("")
-    proc = subprocess.run(["bash", "-c", step["run"]], env=env, capture_output=True, text=True,
+    return subprocess.run(["bash", "-c", _step("install")["run"]], env=env, capture_output=True, text=True,
                           timeout=60, check=False)
+
+
+def test_install_failure_stops_with_a_clear_message(tmp_path):
+    proc = _install(tmp_path, str(tmp_path / "no-python"))
     assert proc.returncode == 1
     assert proc.stdout.startswith("::error title=nhiguard install failed::no Python interpreter")
     assert (tmp_path / "output").read_text() == ""  # no nhiguard path: the scan step has nothing to run
@@ -224,29 +233,101 @@ def test_install_uses_its_own_python_and_the_hash_checked_lock():
     assert "steps.lock.outputs.hash" in cache["with"]["key"]
 
 
+RUNNERS = [("linux", "x86_64"), ("linux", "aarch64"), ("darwin", "x86_64"), ("darwin", "arm64")]
+
+
+def _lock() -> dict[str, tuple[str, list[str]]]:
+    """action/requirements.lock as {name: (version, [sha256, ...])}."""
+    text = (ROOT / "action/requirements.lock").read_text()
+    pins: dict[str, tuple[str, list[str]]] = {}
+    for block in re.split(r"\n(?=[A-Za-z])", text):
+        pin = re.match(r"([A-Za-z0-9_.-]+)==(\S+) \\", block)
+        if pin:
+            pins[canonicalize_name(pin[1])] = (pin[2], re.findall(r"--hash=sha256:([0-9a-f]{64})", block))
+    return pins
+
+
+def test_lock_pins_every_runtime_dependency_for_every_supported_runner():
+    pins = _lock()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for spec in map(Requirement, project["dependencies"]):
+        for platform, machine in RUNNERS:
+            env = {"sys_platform": platform, "platform_machine": machine, "python_version": "3.12"}
+            if spec.marker is None or spec.marker.evaluate(env):
+                name = canonicalize_name(spec.name)
+                assert name in pins, f"{spec.name} ({platform} {machine}) is not in the Action's lock"
+                assert spec.specifier.contains(pins[name][0]), (spec, pins[name][0])
+    # A compiled package needs a wheel per runner; the installed copy says whether it is compiled.
+    for name, (version, hashes) in pins.items():
+        wheel = distribution(name).read_text("WHEEL") or ""
+        compiled = "Root-Is-Purelib: false" in wheel
+        assert len(hashes) == (len(RUNNERS) if compiled else 1), (name, version, len(hashes))
+
+
+def test_install_on_a_python_the_lock_does_not_cover_stops_before_pip(tmp_path):
+    assert sys.version_info[:2] != (3, 12), "needs an interpreter the lock does not cover"
+    proc = _install(tmp_path, sys.executable)
+    assert proc.returncode == 1
+    version = "{}.{}".format(*sys.version_info[:2])
+    assert proc.stdout.startswith("::error title=nhiguard install failed::action/requirements.lock pins "
+                                  f"wheels for CPython 3.12 (as action.yml sets it up), not {version}")
+    assert not (tmp_path / "venv").exists() and (tmp_path / "output").read_text() == ""
+
+
+def test_install_on_a_runner_the_lock_does_not_cover_says_what_is_supported(tmp_path):
+    # Git Bash on a Windows runner answers uname like this.
+    shim = write_tree(tmp_path / "bin", {"uname": '#!/bin/sh\n[ "$1" = -s ] && echo MINGW64_NT-10.0-20348'
+                                                   ' || echo x86_64\n'})
+    (shim / "uname").chmod(0o755)
+    proc = _install(tmp_path, sys.executable, path=f"{shim}:/usr/bin:/bin")
+    assert proc.returncode == 1
+    assert "runs on Linux (x86_64, aarch64) and macOS (x86_64, arm64) runners, not on " \
+           "MINGW64_NT-10.0-20348 x86_64" in proc.stdout
+    assert not (tmp_path / "venv").exists()
+
+
 def test_every_uses_is_pinned_to_a_commit_with_its_version():
     text = (ROOT / "action.yml").read_text() + _readme_workflow()
     uses = re.findall(r"uses: (\S+)(.*)", text)
     assert len(uses) >= 4
     for ref, comment in uses:
-        if ref.startswith("nhiguard/nhiguard@"):
-            continue  # the README's own reference; its SHA is the release's
         assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", ref), ref
         assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), comment
 
 
 def _readme_workflow() -> str:
-    readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("### GitHub Action"):]
-    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    return readme_block("### GitHub Action", "yaml")
+
+
+def test_readme_workflow_runs_the_action_at_the_commit_it_pins(tmp_path, origin):
+    """The workflow as a user saves it: its `uses:` of this action names a
+    commit of this history holding an action.yml at the named path, its
+    `with:` keys are inputs there, the permissions are complete, and that
+    commit's scan step, given those inputs, reports a pull request right."""
+    workflow = yaml.safe_load(_readme_workflow())
+    assert workflow["permissions"] == {}
+    (job,) = workflow["jobs"].values()
+    assert job["permissions"] == {"contents": "read", "security-events": "write", "actions": "read"}
+    (ours,) = [s for s in job["steps"] if s["uses"].split("@")[0].startswith("nhiguard/nhiguard")]
+    ref, sha = ours["uses"].split("@")
+    subpath = ref.split("/", 2)[2] if ref.count("/") > 1 else ""
+    require_commit_in_history(sha)
+    action = export_commit(sha, tmp_path / "action") / subpath
+    inputs = yaml.safe_load((action / "action.yml").read_text())["inputs"]
+    given = {key: str(value) for key, value in ours.get("with", {}).items()}
+    assert set(given) <= set(inputs), set(given) - set(inputs)
+    assert given["fail-on"] == "high"  # the PR's literal GitHub token is high: the job fails on it
+    checkout = next(s for s in job["steps"] if s["uses"].startswith("actions/checkout@"))
+    assert "fetch-depth" not in checkout.get("with", {})  # the default shallow checkout
+    clone = _checkout(origin, tmp_path / "clone", "refs/pull/1/merge", depth=1)
+    _assert_reports_only_the_pr_line(_run_scan(clone, tmp_path, _pr(origin), action=action, **given))
 
 
 @pytest.mark.parametrize("persona", ["--persona=regular", "--pedantic"])
 def test_zizmor_finds_nothing(tmp_path, persona):
     workflows = tmp_path / ".github/workflows"
     workflows.mkdir(parents=True)
-    head = git(ROOT, "rev-parse", "HEAD").strip()  # a commit that exists, standing in for a release
-    (workflows / "nhiguard.yml").write_text(_readme_workflow().replace("@COMMIT", f"@{head}"))
+    (workflows / "nhiguard.yml").write_text(_readme_workflow())
     shutil.copy(ROOT / "action.yml", tmp_path / "action.yml")
     zizmor = shutil.which("zizmor", path=str(BIN))
     assert zizmor is not None, "zizmor is in the test extra"
