@@ -36,6 +36,9 @@ class DcrServerSecretNoExpiry(Rule):
       `client_secret_expiry_seconds`, or with 0, None or more than the maximum;
     - MCP TypeScript SDK `clientSecretExpirySeconds: 0` (0 means never) or more
       than the maximum (left out, the SDK's 30-day default is fine);
+    - Cloudflare workers-oauth-provider `OAuthProvider` serving a
+      `clientRegistrationEndpoint` with `clientRegistrationTTL: undefined`
+      (never) or more than the maximum (left out, the 90-day default);
     - authlib `ClientRegistrationEndpoint` subclasses that keep the built-in
       `generate_client_info`, which writes `client_secret_expires_at = 0`;
     - Ory Hydra with dynamic registration on (Hydra does not expire client
@@ -82,7 +85,7 @@ class DcrServerSecretNoExpiry(Rule):
             "CWE-613")
     policy_settings = ('max_secret_lifetime_days',)
     keywords = ("ClientRegistrationOptions", "ClientRegistrationEndpoint",
-                "clientSecretExpirySeconds", "dynamic_client_registration")
+                "clientSecretExpirySeconds", "dynamic_client_registration", "clientRegistrationTTL")
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT, YAML, JSON, TOML, ENV, SHELL,
                             DOCKERFILE, HCL})
 
@@ -104,6 +107,9 @@ class DcrServerSecretNoExpiry(Rule):
               "        info['client_secret_expires_at'] = info['client_id_issued_at'] + 86400\n"
               "        return info\n"),
         Valid("oidc:\n  dynamic_client_registration:\n    enabled: false\n", path="hydra.yml"),
+        Valid("import { OAuthProvider } from '@cloudflare/workers-oauth-provider';\n"
+              "export default new OAuthProvider({ tokenEndpoint: '/token',\n"
+              "  clientRegistrationEndpoint: '/register' });\n", path="worker.ts"),
     ]
     INVALID = [
         Invalid("from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions\n"
@@ -130,6 +136,10 @@ class DcrServerSecretNoExpiry(Rule):
         Invalid("services:\n  hydra:\n    image: oryd/hydra:v2.2.0\n    environment:\n"
                 "      - OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED=true\n",
                 path="docker-compose.yml", line=5),
+        Invalid("import { OAuthProvider } from '@cloudflare/workers-oauth-provider';\n"
+                "export default new OAuthProvider({ tokenEndpoint: '/token',\n"
+                "  clientRegistrationEndpoint: '/register',\n"
+                "  clientRegistrationTTL: undefined });\n", path="worker.ts", line=4),
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
@@ -191,7 +201,11 @@ class DcrServerSecretNoExpiry(Rule):
         js = doc.js
         if js is None:
             return
+        from ._js import workers_oauth_providers
+
         for offset, value in js.property_values("clientSecretExpirySeconds"):
+            if js.in_expected_failure(offset):
+                continue
             secs = seconds(value)
             problem = None if secs is None else self._too_long(secs)
             if problem is not None:
@@ -199,3 +213,15 @@ class DcrServerSecretNoExpiry(Rule):
                 yield self.report(doc, line, column,
                                   f"MCP client registration handler sets `clientSecretExpirySeconds` "
                                   f"to {problem}.")
+        for _, options in workers_oauth_providers(js):
+            if "clientRegistrationTTL" not in options.fields:
+                continue  # the library's 90-day default
+            ttl = options.fields["clientRegistrationTTL"]
+            secs = seconds(ttl)
+            problem = "undefined, which means the clients never expire" if ttl is None else \
+                (None if secs is None else self._too_long(secs))
+            if problem is not None:
+                line, column = doc.position(options.spans["clientRegistrationTTL"][0])
+                yield self.report(doc, line, column,
+                                  f"workers-oauth-provider `OAuthProvider` sets "
+                                  f"`clientRegistrationTTL` to {problem}.")
