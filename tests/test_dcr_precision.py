@@ -165,6 +165,22 @@ def test_mcp_auth_router_registers_when_its_store_can(store, expected):
     assert _rules(_STORE % store, "server.ts") == expected
 
 
+@pytest.mark.parametrize(("provider", "expected"), [
+    ("class P { private _clientsStore = new Store(); get clientsStore() { return this._clientsStore; } }",
+     {"NHG206"}),
+    ("class P { #store = new Store(); get clientsStore() { return this.#store; } }", {"NHG206"}),
+    ("class P { constructor() { this.clientsStore = new Store(); } }", {"NHG206"}),
+    ("class P { get clientsStore() {\n"
+     "  return { getClient: (id) => this.m.get(id), registerClient: (c) => c }; } }", {"NHG206"}),
+    # Near misses: a getter store that only reads clients, a getter that loops on itself.
+    ("class P { get clientsStore() { return { getClient: (id) => this.m.get(id) }; } }", set()),
+    ("class P { get clientsStore() { return this.clientsStore; } }", set()),
+])
+def test_mcp_auth_router_finds_the_store_a_provider_class_keeps(provider, expected):
+    code = (_STORE % (_REGISTER % "")).replace("class Provider { clientsStore = new Store(); }", provider)
+    assert _rules(code.replace("new Provider()", "new P()"), "server.ts") == expected
+
+
 def test_mcp_auth_router_with_a_provider_from_elsewhere_is_not_guessed():
     code = "import { provider } from './provider.js';\napp.use(mcpAuthRouter({ provider, issuerUrl }));\n"
     assert _rules(code, "server.ts") == set()

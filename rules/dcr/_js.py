@@ -209,14 +209,30 @@ def provider_verdict(js: JsView, span: tuple[int, int], before: int) -> str | No
     body = js.class_body(cls)
     if body is None:
         return None
-    store = re.search(r"\bclientsStore\s*(?::[^=;{}]*)?=\s*(?=new\b)", js.masked[body[0]:body[1]])
-    if store is None:
+    return _class_store_verdict(js, *body, "clientsStore")
+
+
+def _class_store_verdict(js: JsView, open_brace: int, close: int, field: str,
+                         depth: int = 0) -> str | None:
+    """Why the clients store a provider class keeps in `field` (`clientsStore`,
+    `_clientsStore`, `#clientsStore`, or behind a `get clientsStore()`) is open."""
+    store = re.search(rf"(?<![\w$])[_#]?{field}\s*(?::[^=;{{}}]*)?=\s*(?=new\b)",
+                      js.masked[open_brace:close])
+    if store is not None:
+        at = open_brace + store.end()
+        built = _constructed(js, (at, close), at)
+        return (store_verdict(js, built[0]) or None) if built else None
+    getter = js.member_body(open_brace, close, field)
+    if getter is None:
         return None
-    at = body[0] + store.end()
-    built_store = _constructed(js, (at, body[1]), at)
-    if built_store is None:
+    code = js.masked[getter[0]:getter[1]]
+    if re.search(r"\bregisterClient\s*[:(]", code):  # a store written in the getter
+        return None if re.search(r"\bthrow\b", code) else \
+            "its clients store accepts every registration"
+    kept = re.search(r"\breturn\s+this\s*\.\s*([_#]?[A-Za-z_$][\w$]*)\s*[;}]", code)
+    if kept is None or depth > 2:
         return None
-    return store_verdict(js, built_store[0]) or None
+    return _class_store_verdict(js, open_brace, close, kept.group(1).lstrip("_#"), depth + 1)
 
 
 def auth_routers(js: JsView) -> Iterator[tuple[int, str]]:
