@@ -209,7 +209,7 @@ def provider_verdict(js: JsView, span: tuple[int, int], before: int) -> str | No
     body = js.class_body(cls)
     if body is None:
         return None
-    return _class_store_verdict(js, *body, "clientsStore")
+    return _class_store_verdict(js, body[0], body[1], "clientsStore")
 
 
 def _class_store_verdict(js: JsView, open_brace: int, close: int, field: str,

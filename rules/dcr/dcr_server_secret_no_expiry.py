@@ -38,7 +38,8 @@ class DcrServerSecretNoExpiry(Rule):
       than the maximum (left out, the SDK's 30-day default is fine);
     - Cloudflare workers-oauth-provider `OAuthProvider` serving a
       `clientRegistrationEndpoint` with `clientRegistrationTTL: undefined`
-      (never) or more than the maximum (left out, the 90-day default);
+      (never) or more than the maximum (left out, the 90-day default of
+      version 0.5 and later);
     - authlib `ClientRegistrationEndpoint` subclasses that keep the built-in
       `generate_client_info`, which writes `client_secret_expires_at = 0`;
     - Ory Hydra with dynamic registration on (Hydra does not expire client
