@@ -223,13 +223,36 @@ class JsView:
         for m in member.finditer(self.masked, open_brace + 1, close):
             if self.enclosing_open(m.start()) != open_brace:
                 continue
-            body = self.masked.find("{", m.end(), close)
-            arrow = self.masked.find("=>", m.end(), close)
-            if body < 0 or (0 <= arrow < body and self.masked[arrow + 2:body].strip()):
+            params_end = self.match_close(m.end() - 1)
+            body = self._body_after(params_end, close) if params_end > 0 else -1
+            arrow = self.masked.find("=>", params_end, close)
+            if body < 0:
+                return None  # a declaration (`.d.ts`, an abstract method): no body
+            if 0 <= arrow < body and self.masked[arrow + 2:body].strip():
                 return None  # an arrow returning an expression: no block body
             end = self.match_close(body)
             return (body, end) if end > 0 else None
         return None
+
+    def _body_after(self, params_end: int, limit: int) -> int:
+        """Offset of the `{` opening a body after a parameter list, past a
+        return type such as `Promise<{ id: string }>` or `{ id: string }`; -1 if none."""
+        depth, i = 0, params_end + 1
+        while i < limit:
+            c = self.masked[i]
+            if c == "<":
+                depth += 1
+            elif c == ">" and self.masked[i - 1] != "=":
+                depth -= 1
+            elif c == "{":
+                typed = self.masked[params_end:i].rstrip()[-1:] in (":", "|", "&", ",")
+                if depth <= 0 and not typed:
+                    return i
+                i = max(i, self.match_close(i))  # an object type, not the body
+            elif c == ";":
+                return -1
+            i += 1
+        return -1
 
     @cached_property
     def _expected_failure_spans(self) -> list[tuple[int, int]]:

@@ -181,6 +181,24 @@ def test_mcp_auth_router_finds_the_store_a_provider_class_keeps(provider, expect
     assert _rules(code.replace("new Provider()", "new P()"), "server.ts") == expected
 
 
+_STORE_FILE = ("import type { OAuthRegisteredClientsStore }\n"
+               "  from '@modelcontextprotocol/sdk/server/auth/clients.js';\n"
+               "export %sclass Store implements OAuthRegisteredClientsStore {\n"
+               "  async getClient(id: string) { return this.clients.get(id); }\n"
+               "  async registerClient(client: Info): Promise<{ client_id: string }>%s\n"
+               "}\n")
+
+
+@pytest.mark.parametrize(("declare", "body", "expected"), [
+    ("", " { this.clients.set(client.client_id, client); return client; }", {"NHG206"}),
+    # Near misses: a store that can refuse (past an object return type), a declaration.
+    ("", " { if (!allowed(client)) { throw new Error('no'); } return client; }", set()),
+    ("declare ", ";", set()),
+])
+def test_a_clients_store_on_its_own_is_what_its_router_serves(declare, body, expected):
+    assert _rules(_STORE_FILE % (declare, body), "store.ts") == expected
+
+
 def test_mcp_auth_router_with_a_provider_from_elsewhere_is_not_guessed():
     code = "import { provider } from './provider.js';\napp.use(mcpAuthRouter({ provider, issuerUrl }));\n"
     assert _rules(code, "server.ts") == set()

@@ -248,6 +248,24 @@ def auth_routers(js: JsView) -> Iterator[tuple[int, str]]:
             yield at, why
 
 
+_STORE_CLASS = re.compile(  # not `declare class` (a `.d.ts` declaration: no code)
+    r"(?<!declare )\bclass\s+([A-Za-z_$][\w$]*)[^{;]*\bimplements\b"
+    r"[^{;]*\bOAuthRegisteredClientsStore\b[^{;]*\{")
+
+
+def open_stores(js: JsView) -> Iterator[tuple[int, str]]:
+    """(offset, class) of each MCP clients store class (`implements
+    OAuthRegisteredClientsStore`) whose `registerClient` never refuses: any
+    `mcpAuthRouter` given it serves open registration. A file that mounts the
+    router or handler itself is judged at that call instead."""
+    if re.search(r"\b(?:mcpAuthRouter|clientRegistrationHandler)\s*\(", js.masked):
+        return
+    for m in _STORE_CLASS.finditer(js.masked):
+        if js.in_expected_failure(m.start()) or store_verdict(js, m.group(1)) in (None, ""):
+            continue
+        yield m.start(), m.group(1)
+
+
 def handler_store_closed(js: JsView, at: int) -> bool:
     """Does the `clientRegistrationHandler({ clientsStore })` at `at` get a store
     defined in this file that cannot register or can refuse?"""

@@ -36,7 +36,9 @@ class McpRegistrationWithoutGate(Rule):
     TypeScript SDK's `clientRegistrationHandler(...)` and `mcpAuthRouter(...)`
     when its provider's clients store implements `registerClient` (a store
     whose `registerClient` throws can refuse, a `ProxyOAuthServerProvider`
-    without `registrationUrl` registers nothing), and Cloudflare's
+    without `registrationUrl` registers nothing), a clients store class
+    (`implements OAuthRegisteredClientsStore`) whose `registerClient` never
+    refuses, in a file that mounts no router, and Cloudflare's
     workers-oauth-provider `OAuthProvider` with a `clientRegistrationEndpoint`
     and no `clientRegistrationCallback`. None of these ask for an initial
     access token.
@@ -78,7 +80,8 @@ class McpRegistrationWithoutGate(Rule):
     summary = "MCP server lets any client register itself (no initial access token or check)."
     taxa = ("NHI-03", "A1", "MAESTRO-L6", "NHI4:2025", "NHI1:2025", "ASI03:2026", "CWE-306", "CWE-770")
     keywords = ("ClientRegistrationOptions", "OAuthProxy", "OIDCProxy", "fastmcp.server.auth",
-                "clientRegistrationHandler", "mcpAuthRouter", "clientRegistrationEndpoint")
+                "clientRegistrationHandler", "mcpAuthRouter", "clientRegistrationEndpoint",
+                "OAuthRegisteredClientsStore")
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT})
 
     VALID = [
@@ -155,7 +158,7 @@ class McpRegistrationWithoutGate(Rule):
                               "can register itself.")
 
     def _javascript(self, doc: Document, js: JsView) -> Iterator[Finding]:
-        from ._js import auth_routers, handler_store_closed, workers_oauth_providers
+        from ._js import auth_routers, handler_store_closed, open_stores, workers_oauth_providers
 
         for offset in js.code_occurrences(r"\bclientRegistrationHandler\s*\("):
             if doc.text[max(0, offset - 20):offset].rstrip().endswith("function"):
@@ -174,6 +177,12 @@ class McpRegistrationWithoutGate(Rule):
             yield self.report(doc, line, column,
                               f"MCP `mcpAuthRouter` serves `/register` to anyone: {why}, and it "
                               "takes no initial access token.")
+        for offset, store in open_stores(js):
+            line, column = doc.position(offset)
+            yield self.report(doc, line, column,
+                              f"MCP clients store `{store}` registers every client that asks "
+                              "(`registerClient` never refuses): `mcpAuthRouter` serves it as "
+                              "`/register` to anyone.")
         for offset, options in workers_oauth_providers(js):
             if "clientRegistrationCallback" not in options.fields:
                 line, column = doc.position(offset)
