@@ -86,7 +86,7 @@ class DcrServerSecretNoExpiry(Rule):
             "CWE-613")
     policy_settings = ('max_secret_lifetime_days',)
     keywords = ("ClientRegistrationOptions", "ClientRegistrationEndpoint",
-                "clientSecretExpirySeconds", "dynamic_client_registration", "clientRegistrationTTL")
+                "clientSecretExpirySeconds", "dynamic_client_registration")
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT, YAML, JSON, TOML, ENV, SHELL,
                             DOCKERFILE, HCL})
 
@@ -101,6 +101,9 @@ class DcrServerSecretNoExpiry(Rule):
               "opts = ClientRegistrationOptions(enabled=True, client_secret_expiry_seconds=WEEK)\n"),
         Valid("app.use('/register', clientRegistrationHandler({ clientsStore }));\n",
               path="server.ts"),
+        Valid("import { OAuthProvider } from '@cloudflare/workers-oauth-provider';\n"
+              "export default new OAuthProvider({ tokenEndpoint: '/token',\n"
+              "  clientRegistrationEndpoint: '/register' });\n", path="worker.ts"),
         Valid("from authlib.oauth2.rfc7591 import ClientRegistrationEndpoint\n"
               "class Register(ClientRegistrationEndpoint):\n"
               "    def generate_client_info(self, request):\n"
@@ -108,9 +111,6 @@ class DcrServerSecretNoExpiry(Rule):
               "        info['client_secret_expires_at'] = info['client_id_issued_at'] + 86400\n"
               "        return info\n"),
         Valid("oidc:\n  dynamic_client_registration:\n    enabled: false\n", path="hydra.yml"),
-        Valid("import { OAuthProvider } from '@cloudflare/workers-oauth-provider';\n"
-              "export default new OAuthProvider({ tokenEndpoint: '/token',\n"
-              "  clientRegistrationEndpoint: '/register' });\n", path="worker.ts"),
     ]
     INVALID = [
         Invalid("from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions\n"
@@ -129,6 +129,10 @@ class DcrServerSecretNoExpiry(Rule):
                 "  clientsStore,\n"
                 "  clientSecretExpirySeconds: 0,\n"
                 "}));\n", path="server.ts", line=3),
+        Invalid("import { OAuthProvider } from '@cloudflare/workers-oauth-provider';\n"
+                "export default new OAuthProvider({ tokenEndpoint: '/token',\n"
+                "  clientRegistrationEndpoint: '/register',\n"
+                "  clientRegistrationTTL: undefined });\n", path="worker.ts", line=4),
         Invalid("from authlib.oauth2.rfc7591 import ClientRegistrationEndpoint\n"
                 "\n"
                 "class MyRegistration(ClientRegistrationEndpoint):\n"
@@ -137,10 +141,6 @@ class DcrServerSecretNoExpiry(Rule):
         Invalid("services:\n  hydra:\n    image: oryd/hydra:v2.2.0\n    environment:\n"
                 "      - OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED=true\n",
                 path="docker-compose.yml", line=5),
-        Invalid("import { OAuthProvider } from '@cloudflare/workers-oauth-provider';\n"
-                "export default new OAuthProvider({ tokenEndpoint: '/token',\n"
-                "  clientRegistrationEndpoint: '/register',\n"
-                "  clientRegistrationTTL: undefined });\n", path="worker.ts", line=4),
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
