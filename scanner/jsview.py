@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from .pyast import UNKNOWN
@@ -23,6 +23,11 @@ _CLOSERS = {v: k for k, v in _PAIRS.items()}
 _REGEX_BEFORE = set("(,=:[!&|?{};+-*%<>~^") | {""}
 _BRACKETS = re.compile(r"[\[\](){}]")
 _INTERESTING = re.compile(r"[/'\"`]")
+# Calls whose argument a test expects to throw or reject (Jest, Vitest, node:assert, chai).
+_EXPECTED_FAILURE = re.compile(
+    r"(?<![\w$])(?:(expect)|(?:assert\.|t\.)?(?:throws|rejects|assertThrows|assertRejects))\s*\(")
+_EXPECTS_THROW = re.compile(
+    r"\s*\.\s*(?:rejects\b|toThrow|to\s*\.\s*(?:throw|be\s*\.\s*rejected)|throws)")
 
 
 class JsView:
@@ -116,10 +121,15 @@ class JsView:
                 obj.complete = False  # computed key `[k]: v`
                 continue
             key = m.group(2) or m.group(3)
+            lead = len(self.text[s:e]) - len(self.text[s:e].lstrip())
             if m.group(4):
                 obj.fields[key] = js_value(raw[m.end():].strip())
+                value_at = s + lead + m.end()
+                value_at += len(self.text[value_at:e]) - len(self.text[value_at:e].lstrip())
+                obj.spans[key] = (value_at, e)
             elif re.fullmatch(r"[A-Za-z_$][\w$]*", raw):
                 obj.fields[key] = UNKNOWN  # shorthand `{ contacts }`
+                obj.spans[key] = (s + lead, e)
             # a method `get x() {...}` adds no data field
         return obj
 
@@ -132,9 +142,12 @@ class JsView:
         return self.object_at(found[-1].end() - 1) if found else None
 
     def property_values(self, name: str) -> Iterator[tuple[int, object]]:
-        """(offset, value) of every `name: value` property in code (not comments)."""
+        """(offset, value) of every `name: value` property in code (not comments).
+        A key follows `{` or `,`: `flag ? name : 0` is a condition, not a property."""
         text, masked = self.text, self.masked
         for m in re.finditer(rf"\b{re.escape(name)}\s*:", masked):
+            if masked[:m.start()].rstrip()[-1:] not in ("{", ","):
+                continue
             start = m.end()
             end = start
             depth = 0
@@ -156,6 +169,111 @@ class JsView:
         for m in re.finditer(pattern, self.masked):
             yield m.start()
 
+    def first_arg_span(self, open_paren: int) -> tuple[int, int] | None:
+        """(start, end) of the first argument of the call opened at `open_paren`,
+        without surrounding blanks."""
+        close = self.match_close(open_paren)
+        parts = self.top_level_parts(open_paren + 1, close if close > 0 else open_paren + 1)
+        if not parts:
+            return None
+        start, end = parts[0]
+        raw = self.text[start:end]
+        start += len(raw) - len(raw.lstrip())
+        return start, start + len(raw.strip())
+
+    def argument_object(self, open_paren: int) -> JsObject | None:
+        """The object literal passed first to a call: inline, or the one last
+        assigned to the identifier passed."""
+        span = self.first_arg_span(open_paren)
+        if span is None:
+            return None
+        if self.masked[span[0]] == "{":
+            return self.object_at(span[0])
+        return self.resolve_object(self.text[span[0]:span[1]], open_paren)
+
+    # -- classes and expected failures ------------------------------------------------------
+    def class_body(self, name: str) -> tuple[int, int] | None:
+        """(open, close) braces of `class name ... { }` defined in this file."""
+        m = re.search(rf"\bclass\s+{re.escape(name)}\b[^{{;]*\{{", self.masked)
+        if m is None:
+            return None
+        close = self.match_close(m.end() - 1)
+        return (m.end() - 1, close) if close > 0 else None
+
+    def enclosing_class(self, at: int) -> tuple[str, int, int] | None:
+        """(name, open, close) of the class whose body holds offset `at`."""
+        pos = at
+        for _ in range(12):
+            brace = self.enclosing_open(pos, limit=50_000)
+            if brace < 0:
+                return None
+            m = re.search(r"\bclass\s+([A-Za-z_$][\w$]*)[^{};]*$", self.masked[max(0, brace - 300):brace])
+            if self.masked[brace] == "{" and m:
+                return m.group(1), brace, self.match_close(brace)
+            pos = brace
+        return None
+
+    def member_body(self, open_brace: int, close: int, name: str) -> tuple[int, int] | None:
+        """(open, close) of the body of method `name` declared directly in the
+        class body between two braces (`name(...) {`, `get name() {`, `async name(`,
+        `name = (...) => {`)."""
+        member = re.compile(
+            rf"(?<![\w$.])(?:(?:async|get|public|private|protected|static)\s+)*{re.escape(name)}"
+            r"\s*(?:\(|=\s*(?:async\s*)?\()")
+        for m in member.finditer(self.masked, open_brace + 1, close):
+            if self.enclosing_open(m.start()) != open_brace:
+                continue
+            params_end = self.match_close(m.end() - 1)
+            body = self._body_after(params_end, close) if params_end > 0 else -1
+            arrow = self.masked.find("=>", params_end, close)
+            if body < 0:
+                return None  # a declaration (`.d.ts`, an abstract method): no body
+            if 0 <= arrow < body and self.masked[arrow + 2:body].strip():
+                return None  # an arrow returning an expression: no block body
+            end = self.match_close(body)
+            return (body, end) if end > 0 else None
+        return None
+
+    def _body_after(self, params_end: int, limit: int) -> int:
+        """Offset of the `{` opening a body after a parameter list, past a
+        return type such as `Promise<{ id: string }>` or `{ id: string }`; -1 if none."""
+        depth, i = 0, params_end + 1
+        while i < limit:
+            c = self.masked[i]
+            if c == "<":
+                depth += 1
+            elif c == ">" and self.masked[i - 1] != "=":
+                depth -= 1
+            elif c == "{":
+                typed = self.masked[params_end:i].rstrip()[-1:] in (":", "|", "&", ",")
+                if depth <= 0 and not typed:
+                    return i
+                i = max(i, self.match_close(i))  # an object type, not the body
+            elif c == ";":
+                return -1
+            i += 1
+        return -1
+
+    @cached_property
+    def _expected_failure_spans(self) -> list[tuple[int, int]]:
+        """Argument spans of calls that expect a failure: `expect(...)` followed
+        by `.toThrow`/`.rejects`/`.to.throw`, and `assert.throws(...)`/`rejects(...)`."""
+        spans = []
+        for m in _EXPECTED_FAILURE.finditer(self.masked):
+            open_paren = m.end() - 1
+            close = self.match_close(open_paren)
+            if close < 0:
+                continue
+            if m.group(1) == "expect" and not _EXPECTS_THROW.match(self.masked, close + 1):
+                continue
+            spans.append((open_paren, close))
+        return spans
+
+    def in_expected_failure(self, at: int) -> bool:
+        """Is offset `at` inside code a test expects to fail? A registration
+        written there tests its rejection; it configures nothing."""
+        return any(start < at < end for start, end in self._expected_failure_spans)
+
     def first_arg(self, open_paren: int) -> str:
         close = self.match_close(open_paren)
         parts = self.top_level_parts(open_paren + 1, close if close > 0 else open_paren + 1)
@@ -168,6 +286,8 @@ class JsObject:
     end: int
     fields: dict[str, object]
     complete: bool
+    # Where each field's value is written: (start, end) offsets in the source.
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def js_value(raw: str) -> object:

@@ -142,3 +142,153 @@ def test_node_auth0_tenant_flags(code, expected):
 ])
 def test_fastmcp_proxy_chosen_by_the_environment(uri, text, expected):
     assert _rules(text, uri) & {"NHG204"} == expected
+
+
+# -- JavaScript and TypeScript servers ----------------------------------------------------
+_STORE = ("class Store {\n"
+          "  async getClient(id) { return this.clients.get(id); }\n"
+          "%s"
+          "}\n"
+          "class Provider { clientsStore = new Store(); }\n"
+          "app.use(mcpAuthRouter({ provider: new Provider(), issuerUrl }));\n")
+_REGISTER = ("  async registerClient(client) {\n"
+             "    %s this.clients.set(client.client_id, client); return client; }\n")
+
+
+@pytest.mark.parametrize(("store", "expected"), [
+    (_REGISTER % "", {"NHG206"}),
+    # Near misses: a store that cannot register, one whose registerClient can refuse.
+    ("", set()),
+    (_REGISTER % "if (!allowed(client)) throw new InvalidClientMetadataError('no');", set()),
+])
+def test_mcp_auth_router_registers_when_its_store_can(store, expected):
+    assert _rules(_STORE % store, "server.ts") == expected
+
+
+@pytest.mark.parametrize(("provider", "expected"), [
+    ("class P { private _clientsStore = new Store(); get clientsStore() { return this._clientsStore; } }",
+     {"NHG206"}),
+    ("class P { #store = new Store(); get clientsStore() { return this.#store; } }", {"NHG206"}),
+    ("class P { constructor() { this.clientsStore = new Store(); } }", {"NHG206"}),
+    ("class P { get clientsStore() {\n"
+     "  return { getClient: (id) => this.m.get(id), registerClient: (c) => c }; } }", {"NHG206"}),
+    # Near misses: a getter store that only reads clients, a getter that loops on itself.
+    ("class P { get clientsStore() { return { getClient: (id) => this.m.get(id) }; } }", set()),
+    ("class P { get clientsStore() { return this.clientsStore; } }", set()),
+])
+def test_mcp_auth_router_finds_the_store_a_provider_class_keeps(provider, expected):
+    code = (_STORE % (_REGISTER % "")).replace("class Provider { clientsStore = new Store(); }", provider)
+    assert _rules(code.replace("new Provider()", "new P()"), "server.ts") == expected
+
+
+_STORE_FILE = ("import type { OAuthRegisteredClientsStore }\n"
+               "  from '@modelcontextprotocol/sdk/server/auth/clients.js';\n"
+               "export %sclass Store implements OAuthRegisteredClientsStore {\n"
+               "  async getClient(id: string) { return this.clients.get(id); }\n"
+               "  async registerClient(client: Info): Promise<{ client_id: string }>%s\n"
+               "}\n")
+
+
+@pytest.mark.parametrize(("declare", "body", "expected"), [
+    ("", " { this.clients.set(client.client_id, client); return client; }", {"NHG206"}),
+    # Near misses: a store that can refuse (past an object return type), a declaration.
+    ("", " { if (!allowed(client)) { throw new Error('no'); } return client; }", set()),
+    ("declare ", ";", set()),
+])
+def test_a_clients_store_on_its_own_is_what_its_router_serves(declare, body, expected):
+    assert _rules(_STORE_FILE % (declare, body), "store.ts") == expected
+
+
+def test_mcp_auth_router_with_a_provider_from_elsewhere_is_not_guessed():
+    code = "import { provider } from './provider.js';\napp.use(mcpAuthRouter({ provider, issuerUrl }));\n"
+    assert _rules(code, "server.ts") == set()
+
+
+def test_a_registration_handler_given_a_store_that_cannot_register_is_quiet():
+    closed = _STORE.replace("app.use(mcpAuthRouter({ provider: new Provider(), issuerUrl }));",
+                            "const clientsStore = new Store();\n"
+                            "app.use('/register', clientRegistrationHandler({ clientsStore }));")
+    assert _rules(_HANDLER + closed % "", "server.ts") == set()
+    assert _rules(_HANDLER + closed % (_REGISTER % ""), "server.ts") == {"NHG206"}
+
+
+def test_a_conditional_expiry_inside_a_handler_is_no_setting():
+    code = ("export function handler({ clientSecretExpirySeconds = DEFAULT }) {\n"
+            "  const at = clientSecretExpirySeconds > 0 ? issuedAt + clientSecretExpirySeconds : 0;\n"
+            "  const other = flag ? clientSecretExpirySeconds : 0;\n}\n")
+    assert _rules(code, "register.js") == set()
+    assert _rules("handler({ clientsStore, clientSecretExpirySeconds: 0 });\n", "server.js") == {"NHG203"}
+
+
+@pytest.mark.parametrize(("wrapper", "expected"), [
+    ("expect(() => %s).toThrow();", set()),
+    ("expect(() => %s).toThrowError(/store/);", set()),
+    ("await expect(async () => %s).rejects.toThrow();", set()),
+    ("assert.throws(() => %s);", set()),
+    ("expect(() => %s).to.throw();", set()),
+    # Near misses: code a test expects to work configures what it builds.
+    ("expect(() => %s).not.toThrow();", {"NHG203", "NHG206"}),
+    ("expect(%s).toBeDefined();", {"NHG203", "NHG206"}),
+])
+def test_code_a_test_expects_to_fail_is_not_configuration(wrapper, expected):
+    call = "clientRegistrationHandler({ clientsStore, clientSecretExpirySeconds: 0 })"
+    assert _rules(_HANDLER + wrapper % call + "\n", "server.ts") == expected
+
+
+_WORKER = ("import { OAuthProvider, OAuthAuthorizationServer } from '@cloudflare/workers-oauth-provider';\n"
+           "export default new %s({ authorizeEndpoint: '/authorize', tokenEndpoint: '/token', %s });\n")
+
+
+@pytest.mark.parametrize(("cls", "options", "expected"), [
+    ("OAuthProvider", "clientRegistrationEndpoint: '/register'", {"NHG206"}),
+    ("OAuthAuthorizationServer", "clientRegistrationEndpoint: '/register'", {"NHG206"}),
+    ("OAuthProvider", "clientRegistrationEndpoint: '/register', clientRegistrationTTL: 365 * 86400",
+     {"NHG203", "NHG206"}),
+    # Near misses: a vetting callback, a TTL within policy, no endpoint, options spread from elsewhere.
+    ("OAuthProvider", "clientRegistrationEndpoint: '/register', clientRegistrationCallback: vet", set()),
+    ("OAuthProvider", "clientRegistrationEndpoint: '/r', clientRegistrationCallback: vet, "
+     "clientRegistrationTTL: 7 * 86400", set()),
+    ("OAuthProvider", "clientRegistrationTTL: undefined", set()),
+    ("OAuthProvider", "clientRegistrationEndpoint: '/register', ...shared", set()),
+])
+def test_workers_oauth_provider_registration(cls, options, expected):
+    assert _rules(_WORKER % (cls, options), "worker.ts") == expected
+
+
+def test_another_libraries_oauth_provider_is_not_cloudflares():
+    code = "export default new OAuthProvider({ clientRegistrationEndpoint: '/register' });\n"
+    assert _rules(code, "worker.ts") == set()
+
+
+_CLIENT_PROVIDER = ("class Agent {\n"
+                    "  get clientMetadata() {\n"
+                    "    return { client_name: 'a', redirect_uris: [CB],\n"
+                    "             grant_types: ['authorization_code'] };\n"
+                    "  }\n"
+                    "%s}\n")
+
+
+@pytest.mark.parametrize(("members", "expected"), [
+    ("  clientInformation() { return this.info; }\n  saveClientInformation(i) { this.info = i; }\n",
+     {"NHG201", "NHG202"}),
+    # Near misses: a fixed client, a field holding one, or nowhere to save a registration.
+    ("  clientInformation() { return { client_id: ID, client_secret: SECRET }; }\n"
+     "  saveClientInformation() {}\n", set()),
+    ("  fixed = { client_id: 'reports', redirect_uris: [CB] };\n"
+     "  clientInformation() { return this.fixed; }\n  saveClientInformation() {}\n", set()),
+    ("  clientInformation() { return this.info; }\n", set()),
+])
+def test_a_typescript_client_provider_registers_only_without_a_fixed_client(members, expected):
+    assert _rules(_CLIENT_PROVIDER % members, "agent.ts") == expected
+
+
+_SNAPSHOT = ('{"challenge": "c1", "requested_scope": ["openid"], "client": {\n'
+             ' "client_id": "agent", "client_secret_expires_at": 0, "grant_types": ["authorization_code"],\n'
+             ' "redirect_uris": ["https://a.example.com/cb"], "token_endpoint_auth_method": "none"}}\n')
+
+
+def test_a_client_copied_into_a_login_request_is_no_stored_registration():
+    assert _rules(_SNAPSHOT, "login-request.json") == set()
+    # The same client stored on its own, or under `client` of something else, is a record.
+    stored = _SNAPSHOT.replace('"challenge": "c1", "requested_scope": ["openid"], ', "")
+    assert _rules(stored, "clients.json") == {"NHG208"}

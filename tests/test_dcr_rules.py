@@ -73,6 +73,36 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
     "curl/register-mcp-client.sh": {("NHG201", 8), ("NHG202", 8)},
 }
 
+# JavaScript and TypeScript servers and clients, and recorded server responses.
+EXPECTED |= {
+    # MCP TypeScript SDK: `mcpAuthRouter` serves /register when the store can register.
+    "mcp_ts/auth-router-open.ts": {("NHG206", 34)},
+    "mcp_ts/auth-router-proxy.ts": {("NHG206", 17)},
+    "mcp_ts/auth-router-closed.ts": set(),
+    # A clients store on its own: what the router it is given will serve.
+    "mcp_ts/clients-store.ts": {("NHG206", 7)},
+    "mcp_ts/clients-store-bounded.ts": set(),
+    # Client providers: a fixed client never registers; a file-backed one does.
+    "mcp_ts/agent-preregistered.ts": set(),
+    "mcp_ts/agent-file-store.ts": {("NHG201", 14)},
+    # A test file: skipped by default (and its expected failures even when included).
+    "mcp_ts/registration.test.ts": set(),
+    # Cloudflare workers-oauth-provider.
+    "cloudflare/worker.ts": {("NHG203", 13), ("NHG206", 6)},
+    "cloudflare/worker-default-ttl.ts": {("NHG206", 6)},
+    "cloudflare/worker-vetted.ts": set(),
+    "cloudflare/worker-cimd.ts": set(),
+    # node-auth0 Management API calls.
+    "auth0/management.ts": {("NHG205", 12), ("NHG205", 22)},
+    "auth0/management-off.ts": set(),
+    # Recorded server responses: login/consent snapshots and an admin export
+    # hold copies of clients; a stored registration response is a record.
+    "responses/hydra-login-request.json": set(),
+    "responses/hydra-consent-request.yaml": set(),
+    "responses/keycloak-clients.json": set(),
+    "responses/registered-agent.json": {("NHG207", 3), ("NHG208", 2)},
+}
+
 
 def _scan(root: Path, policy: Policy | None = None):
     return scan_fixture_tree(root, ["NHG2"], policy)
@@ -124,6 +154,14 @@ def test_messages_name_the_missing_fields(fixture_results):
     assert "contacts" in by_key[("payloads/register-agent.json", "NHG202", 1)]
     assert "client_secret_expires_in" in by_key[("payloads/register-agent.json", "NHG201", 1)]
     assert "365 days" in by_key[("mcp_python/long_expiry.py", "NHG203", 8)]
+
+
+def test_expected_failures_in_a_test_file_stay_quiet_when_tests_are_included():
+    """Only the handler the test builds to use is reported; those it expects
+    to throw or reject are tests of a refusal."""
+    result = _scan(FIXTURES, Policy(include_tests=True))
+    found = {(f.rule_id, f.line) for f in result.findings if f.uri == "mcp_ts/registration.test.ts"}
+    assert found == {("NHG203", 22), ("NHG206", 22)}
 
 
 # -- policy -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 
 from nhiguard.document import Document
-from nhiguard.jsview import JsView
+from nhiguard.jsview import JsObject, JsView
 
 from ._payload import Registration, endpoint_verdict, is_request
 
@@ -51,7 +51,7 @@ def registrations(doc: Document) -> Iterator[Registration]:
         if js.masked[at] != text[at]:
             continue  # inside a comment or a string
         brace = js.enclosing_open(at)
-        if brace < 0 or js.masked[brace] != "{" or brace in seen:
+        if brace < 0 or js.masked[brace] != "{" or brace in seen or js.in_expected_failure(brace):
             continue
         seen.add(brace)
         obj = js.object_at(brace)
@@ -69,7 +69,7 @@ def _context(js: JsView, brace: int, cimd: bool) -> tuple[str, str | None] | Non
     """Why the object at `brace` is a registration request: (source, url)."""
     before = js.masked[max(0, brace - 200):brace]
     if _METADATA_BEFORE.search(before):
-        return None if cimd else ("MCP clientMetadata", None)
+        return None if cimd or not _registers_dynamically(js, brace) else ("MCP clientMetadata", None)
     sent = _sent_to(js, brace)
     if sent is not None:
         return sent
@@ -88,6 +88,41 @@ def _context(js: JsView, brace: int, cimd: bool) -> tuple[str, str | None] | Non
         if sent is not None:
             return sent
     return None
+
+
+def _registers_dynamically(js: JsView, at: int) -> bool:
+    """Can the MCP client provider class around `at` register itself? The SDK
+    registers only when `clientInformation()` returns nothing and the provider
+    can `saveClientInformation`; a fixed client (pre-registered) never does.
+    Outside a class, or in a subclass, it cannot be told: assume it can."""
+    found = js.enclosing_class(at)
+    if found is None:
+        return True
+    _, open_brace, close = found
+    saves = js.member_body(open_brace, close, "saveClientInformation") is not None
+    extends = re.search(r"\bextends\b[^{]*$", js.masked[max(0, open_brace - 300):open_brace])
+    if not saves and not extends:
+        return False
+    info = js.member_body(open_brace, close, "clientInformation")
+    return info is None or not _returns_fixed_client(js, *info)
+
+
+def _returns_fixed_client(js: JsView, open_brace: int, close: int) -> bool:
+    """Does every `return` in a method body give an object literal with a
+    `client_id` (written there, or assigned to the name or `this.` field returned)?"""
+    returns = list(re.finditer(r"\breturn\b\s*", js.masked[open_brace:close]))
+    for m in returns:
+        at = open_brace + m.end()
+        name = re.match(r"(?:this\s*\.\s*)?([A-Za-z_$][\w$]*)\s*[;}\n]", js.masked[at:close + 1])
+        if js.masked[at] == "{":
+            obj = js.object_at(at)
+        elif name and name.group(1) not in ("undefined", "null"):
+            obj = js.resolve_object(name.group(1), len(js.masked))
+        else:
+            return False
+        if obj is None or "client_id" not in obj.fields:
+            return False
+    return bool(returns)
 
 
 def _sent_to(js: JsView, at: int) -> tuple[str, str | None] | None:
@@ -115,3 +150,150 @@ def _sent_to(js: JsView, at: int) -> tuple[str, str | None] | None:
                 return f"HTTP POST via {callee}", literal
         pos = open_at
     return None
+
+
+# -- servers -----------------------------------------------------------------------------
+# The MCP TypeScript SDK serves `/register` from `mcpAuthRouter` whenever the
+# provider's `clientsStore` implements `registerClient`, and from every
+# `clientRegistrationHandler` (which refuses a store without it at start-up).
+# A store's `registerClient` that throws can refuse a registration: a gate.
+_NEW = re.compile(r"new\s+([A-Za-z_$][\w$.]*)\s*(?:<[^()]*>)?\s*\(")
+_PROXY_PROVIDER = "ProxyOAuthServerProvider"
+
+
+def _constructed(js: JsView, span: tuple[int, int], before: int) -> tuple[str, int] | None:
+    """(class, offset of its `(`) of the `new X(...)` an expression is: written
+    there, or last assigned to the identifier written there (`this.x` too)."""
+    start, end = span
+    m = _NEW.match(js.masked, start, end)
+    if m:
+        return m.group(1).rsplit(".", 1)[-1], m.end() - 1
+    name = re.sub(r"^this\s*\.\s*", "", js.text[start:end].strip())
+    if not re.fullmatch(r"[A-Za-z_$][\w$]*", name):
+        return None
+    assigned = re.compile(rf"(?<![\w$]){re.escape(name)}\s*(?::[^=;()]+?)?=\s*(?={_NEW.pattern})")
+    found = [m for m in assigned.finditer(js.masked) if m.start() < before] or \
+        list(assigned.finditer(js.masked))
+    if not found:
+        return None
+    new = _NEW.match(js.masked, found[-1].end())
+    return (new.group(1).rsplit(".", 1)[-1], new.end() - 1) if new else None
+
+
+def store_verdict(js: JsView, store: str) -> str | None:
+    """For a clients store class defined in this file: "" when it cannot
+    register or can refuse (its `registerClient` throws), else why it is open.
+    None when the class is not in this file."""
+    body = js.class_body(store)
+    if body is None:
+        return None
+    register = js.member_body(*body, "registerClient")
+    if register is None or re.search(r"\bthrow\b", js.masked[register[0]:register[1]]):
+        return ""
+    return f"its clients store `{store}` accepts every registration"
+
+
+def provider_verdict(js: JsView, span: tuple[int, int], before: int) -> str | None:
+    """Why the OAuth server provider written at `span` serves open registration,
+    or None when it does not or this file cannot tell."""
+    built = _constructed(js, span, before)
+    if built is None:
+        return None
+    cls, paren = built
+    if cls == _PROXY_PROVIDER:
+        close = js.match_close(paren)
+        if close > 0 and re.search(r"\bregistrationUrl\s*:", js.masked[paren:close]):
+            return "its `ProxyOAuthServerProvider` forwards every registration to the upstream " \
+                   "`registrationUrl`"
+        return None  # a fixed upstream client: no `registerClient`, no `/register`
+    body = js.class_body(cls)
+    if body is None:
+        return None
+    return _class_store_verdict(js, body[0], body[1], "clientsStore")
+
+
+def _class_store_verdict(js: JsView, open_brace: int, close: int, field: str,
+                         depth: int = 0) -> str | None:
+    """Why the clients store a provider class keeps in `field` (`clientsStore`,
+    `_clientsStore`, `#clientsStore`, or behind a `get clientsStore()`) is open."""
+    store = re.search(rf"(?<![\w$])[_#]?{field}\s*(?::[^=;{{}}]*)?=\s*(?=new\b)",
+                      js.masked[open_brace:close])
+    if store is not None:
+        at = open_brace + store.end()
+        built = _constructed(js, (at, close), at)
+        return (store_verdict(js, built[0]) or None) if built else None
+    getter = js.member_body(open_brace, close, field)
+    if getter is None:
+        return None
+    code = js.masked[getter[0]:getter[1]]
+    if re.search(r"\bregisterClient\s*[:(]", code):  # a store written in the getter
+        return None if re.search(r"\bthrow\b", code) else \
+            "its clients store accepts every registration"
+    kept = re.search(r"\breturn\s+this\s*\.\s*([_#]?[A-Za-z_$][\w$]*)\s*[;}]", code)
+    if kept is None or depth > 2:
+        return None
+    return _class_store_verdict(js, open_brace, close, kept.group(1).lstrip("_#"), depth + 1)
+
+
+def auth_routers(js: JsView) -> Iterator[tuple[int, str]]:
+    """(offset, why) of each `mcpAuthRouter({ provider, ... })` call that serves
+    `/register` to anyone."""
+    for at in js.code_occurrences(r"\bmcpAuthRouter\s*\("):
+        if js.text[max(0, at - 20):at].rstrip().endswith("function") or js.in_expected_failure(at):
+            continue
+        options = js.argument_object(js.masked.index("(", at))
+        span = options.spans.get("provider") if options else None
+        why = provider_verdict(js, span, at) if span else None
+        if why:
+            yield at, why
+
+
+_STORE_CLASS = re.compile(  # not `declare class` (a `.d.ts` declaration: no code)
+    r"(?<!declare )\bclass\s+([A-Za-z_$][\w$]*)[^{;]*\bimplements\b"
+    r"[^{;]*\bOAuthRegisteredClientsStore\b[^{;]*\{")
+
+
+def open_stores(js: JsView) -> Iterator[tuple[int, str]]:
+    """(offset, class) of each MCP clients store class (`implements
+    OAuthRegisteredClientsStore`) whose `registerClient` never refuses: any
+    `mcpAuthRouter` given it serves open registration. A file that mounts the
+    router or handler itself is judged at that call instead."""
+    if re.search(r"\b(?:mcpAuthRouter|clientRegistrationHandler)\s*\(", js.masked):
+        return
+    for m in _STORE_CLASS.finditer(js.masked):
+        if js.in_expected_failure(m.start()) or store_verdict(js, m.group(1)) in (None, ""):
+            continue
+        yield m.start(), m.group(1)
+
+
+def handler_store_closed(js: JsView, at: int) -> bool:
+    """Does the `clientRegistrationHandler({ clientsStore })` at `at` get a store
+    defined in this file that cannot register or can refuse?"""
+    options = js.argument_object(js.masked.index("(", at))
+    span = options.spans.get("clientsStore") if options else None
+    built = _constructed(js, span, at) if span else None
+    return built is not None and store_verdict(js, built[0]) == ""
+
+
+# Cloudflare's workers-oauth-provider: `new OAuthProvider({ clientRegistrationEndpoint,
+# ... })` (or its `OAuthAuthorizationServer`, same options) with
+# `clientRegistrationCallback` and `clientRegistrationTTL`. Registration is served
+# when the endpoint is set; the callback is the only way to refuse one; the TTL
+# defaults to 90 days and `undefined` written out means never.
+WORKERS_PACKAGE = "workers-oauth-provider"
+
+
+def workers_oauth_providers(js: JsView) -> Iterator[tuple[int, JsObject]]:
+    """(offset, options) of each complete `new OAuthProvider({...})` of
+    workers-oauth-provider that serves a registration endpoint."""
+    if WORKERS_PACKAGE not in js.text:
+        return
+    for at in js.code_occurrences(r"\bnew\s+OAuth(?:Provider|AuthorizationServer)\s*(?:<[^()]*>)?\s*\("):
+        if js.in_expected_failure(at):
+            continue
+        options = js.argument_object(js.masked.index("(", at))
+        if options is None or not options.complete:
+            continue
+        endpoint = options.fields.get("clientRegistrationEndpoint", False)
+        if endpoint not in (None, False, ""):
+            yield at, options

@@ -38,18 +38,30 @@ class Record:
         return key in self.node
 
 
+# Keys of an authorization request a server shows its login or consent page
+# (Ory Hydra's `GET .../auth/requests/login|consent|logout`): the `client` in it
+# is a copy of a client the server holds, neither sent nor stored here.
+_AUTH_REQUEST_KEYS = ("challenge", "requested_scope", "request_url", "login_challenge")
+
+
 def payload_mappings(doc: Document) -> Iterator[Node]:
     """Every mapping in a config file's tree, except inside OpenAPI/Swagger
-    documents, which describe registration fields rather than send them."""
+    documents, which describe registration fields rather than send them, and
+    the `client` copied into a login or consent request snapshot."""
     tree = doc.tree
     if tree is None:
         return
     for root in tree.documents:
         if root.is_mapping and ("openapi" in root or "swagger" in root):
             continue
+        copies: set[int] = set()
         for _, node in root.walk():
-            if node.is_mapping:
-                yield node
+            if not node.is_mapping or id(node) in copies:
+                continue
+            client = node.get("client")
+            if client is not None and any(k in node for k in _AUTH_REQUEST_KEYS):
+                copies.add(id(client))
+            yield node
 
 
 def records(doc: Document) -> Iterator[Record]:

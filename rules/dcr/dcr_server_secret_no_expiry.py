@@ -36,6 +36,10 @@ class DcrServerSecretNoExpiry(Rule):
       `client_secret_expiry_seconds`, or with 0, None or more than the maximum;
     - MCP TypeScript SDK `clientSecretExpirySeconds: 0` (0 means never) or more
       than the maximum (left out, the SDK's 30-day default is fine);
+    - Cloudflare workers-oauth-provider `OAuthProvider` serving a
+      `clientRegistrationEndpoint` with `clientRegistrationTTL: undefined`
+      (never) or more than the maximum (left out, the 90-day default of
+      version 0.5 and later);
     - authlib `ClientRegistrationEndpoint` subclasses that keep the built-in
       `generate_client_info`, which writes `client_secret_expires_at = 0`;
     - Ory Hydra with dynamic registration on (Hydra does not expire client
@@ -97,6 +101,9 @@ class DcrServerSecretNoExpiry(Rule):
               "opts = ClientRegistrationOptions(enabled=True, client_secret_expiry_seconds=WEEK)\n"),
         Valid("app.use('/register', clientRegistrationHandler({ clientsStore }));\n",
               path="server.ts"),
+        Valid("import { OAuthProvider } from '@cloudflare/workers-oauth-provider';\n"
+              "export default new OAuthProvider({ tokenEndpoint: '/token',\n"
+              "  clientRegistrationEndpoint: '/register' });\n", path="worker.ts"),
         Valid("from authlib.oauth2.rfc7591 import ClientRegistrationEndpoint\n"
               "class Register(ClientRegistrationEndpoint):\n"
               "    def generate_client_info(self, request):\n"
@@ -122,6 +129,10 @@ class DcrServerSecretNoExpiry(Rule):
                 "  clientsStore,\n"
                 "  clientSecretExpirySeconds: 0,\n"
                 "}));\n", path="server.ts", line=3),
+        Invalid("import { OAuthProvider } from '@cloudflare/workers-oauth-provider';\n"
+                "export default new OAuthProvider({ tokenEndpoint: '/token',\n"
+                "  clientRegistrationEndpoint: '/register',\n"
+                "  clientRegistrationTTL: undefined });\n", path="worker.ts", line=4),
         Invalid("from authlib.oauth2.rfc7591 import ClientRegistrationEndpoint\n"
                 "\n"
                 "class MyRegistration(ClientRegistrationEndpoint):\n"
@@ -191,7 +202,11 @@ class DcrServerSecretNoExpiry(Rule):
         js = doc.js
         if js is None:
             return
+        from ._js import workers_oauth_providers
+
         for offset, value in js.property_values("clientSecretExpirySeconds"):
+            if js.in_expected_failure(offset):
+                continue
             secs = seconds(value)
             problem = None if secs is None else self._too_long(secs)
             if problem is not None:
@@ -199,3 +214,15 @@ class DcrServerSecretNoExpiry(Rule):
                 yield self.report(doc, line, column,
                                   f"MCP client registration handler sets `clientSecretExpirySeconds` "
                                   f"to {problem}.")
+        for _, options in workers_oauth_providers(js):
+            if "clientRegistrationTTL" not in options.fields:
+                continue  # the library's 90-day default
+            ttl = options.fields["clientRegistrationTTL"]
+            secs = seconds(ttl)
+            problem = "undefined, which means the clients never expire" if ttl is None else \
+                (None if secs is None else self._too_long(secs))
+            if problem is not None:
+                line, column = doc.position(options.spans["clientRegistrationTTL"][0])
+                yield self.report(doc, line, column,
+                                  f"workers-oauth-provider `OAuthProvider` sets "
+                                  f"`clientRegistrationTTL` to {problem}.")

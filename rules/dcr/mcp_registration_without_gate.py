@@ -32,9 +32,16 @@ class McpRegistrationWithoutGate(Rule):
     front of it: the MCP Python SDK's `ClientRegistrationOptions(enabled=True)`
     when no `register_client` in the file can refuse a registration (raise
     `RegistrationError`), FastMCP's `OAuthProxy`/`OIDCProxy` and the
-    providers built on them (registration is always on), and the MCP
-    TypeScript SDK's `clientRegistrationHandler(...)`. None of these ask for
-    an initial access token.
+    providers built on them (registration is always on), the MCP
+    TypeScript SDK's `clientRegistrationHandler(...)` and `mcpAuthRouter(...)`
+    when its provider's clients store implements `registerClient` (a store
+    whose `registerClient` throws can refuse, a `ProxyOAuthServerProvider`
+    without `registrationUrl` registers nothing), a clients store class
+    (`implements OAuthRegisteredClientsStore`) whose `registerClient` never
+    refuses, in a file that mounts no router, and Cloudflare's
+    workers-oauth-provider `OAuthProvider` with a `clientRegistrationEndpoint`
+    and no `clientRegistrationCallback`. None of these ask for an initial
+    access token.
 
     This is how the MCP specification expected registration to work until
     Client ID Metadata Documents replaced it (2025-11-25; DCR is deprecated in
@@ -73,7 +80,8 @@ class McpRegistrationWithoutGate(Rule):
     summary = "MCP server lets any client register itself (no initial access token or check)."
     taxa = ("NHI-03", "A1", "MAESTRO-L6", "NHI4:2025", "NHI1:2025", "ASI03:2026", "CWE-306", "CWE-770")
     keywords = ("ClientRegistrationOptions", "OAuthProxy", "OIDCProxy", "fastmcp.server.auth",
-                "clientRegistrationHandler")
+                "clientRegistrationHandler", "mcpAuthRouter", "clientRegistrationEndpoint",
+                "OAuthRegisteredClientsStore")
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT})
 
     VALID = [
@@ -90,6 +98,10 @@ class McpRegistrationWithoutGate(Rule):
               "  from '@modelcontextprotocol/sdk/server/auth/handlers/register.js';\n"
               "router.use('/register', requireInitialAccessToken,\n"
               "           clientRegistrationHandler({ clientsStore }));\n", path="server.ts"),
+        Valid("import { OAuthProvider } from '@cloudflare/workers-oauth-provider';\n"
+              "export default new OAuthProvider({ tokenEndpoint: '/token',\n"
+              "  clientRegistrationEndpoint: '/register', clientRegistrationCallback: vetClient });\n",
+              path="worker.ts"),
         Valid("// clientRegistrationHandler is not mounted: CIMD only\n"
               "app.use(mcpAuthMetadataRouter({ oauthMetadata, resourceServerUrl }));\n",
               path="server.ts"),
@@ -104,21 +116,22 @@ class McpRegistrationWithoutGate(Rule):
                 "  from '@modelcontextprotocol/sdk/server/auth/handlers/register.js';\n"
                 "app.use('/register', clientRegistrationHandler({ clientsStore }));\n",
                 path="server.ts", line=3),
+        Invalid("class Store {\n"
+                "  async registerClient(client) { this.clients.set(client.client_id, client);\n"
+                "    return client; }\n"
+                "}\n"
+                "class Provider { clientsStore = new Store(); }\n"
+                "app.use(mcpAuthRouter({ provider: new Provider(), issuerUrl }));\n",
+                path="server.ts", line=6),
+        Invalid("import { OAuthProvider } from '@cloudflare/workers-oauth-provider';\n"
+                "export default new OAuthProvider({ tokenEndpoint: '/token',\n"
+                "  clientRegistrationEndpoint: '/register' });\n", path="worker.ts", line=2),
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
         if doc.kind != PYTHON:
-            js = doc.js
-            occurrences = js.code_occurrences(r"\bclientRegistrationHandler\s*\(") if js else ()
-            for offset in occurrences:
-                if doc.text[max(0, offset - 20):offset].rstrip().endswith("function"):
-                    continue  # the SDK's own definition
-                if js is not None and _behind_middleware(js, offset):
-                    continue
-                line, column = doc.position(offset)
-                yield self.report(doc, line, column,
-                                  "MCP `clientRegistrationHandler` serves registration to anyone: "
-                                  "it takes no initial access token.")
+            if doc.js is not None:
+                yield from self._javascript(doc, doc.js)
             return
         from ._servers import (
             fastmcp_proxies,
@@ -143,3 +156,37 @@ class McpRegistrationWithoutGate(Rule):
             yield self.report(doc, line, column,
                               f"FastMCP `{name}` always serves `/register` to anyone: any client "
                               "can register itself.")
+
+    def _javascript(self, doc: Document, js: JsView) -> Iterator[Finding]:
+        from ._js import auth_routers, handler_store_closed, open_stores, workers_oauth_providers
+
+        for offset in js.code_occurrences(r"\bclientRegistrationHandler\s*\("):
+            if doc.text[max(0, offset - 20):offset].rstrip().endswith("function"):
+                continue  # the SDK's own definition
+            if js.in_expected_failure(offset) or _behind_middleware(js, offset) \
+                    or handler_store_closed(js, offset):
+                continue
+            line, column = doc.position(offset)
+            yield self.report(doc, line, column,
+                              "MCP `clientRegistrationHandler` serves registration to anyone: "
+                              "it takes no initial access token.")
+        for offset, why in auth_routers(js):
+            if _behind_middleware(js, offset):
+                continue
+            line, column = doc.position(offset)
+            yield self.report(doc, line, column,
+                              f"MCP `mcpAuthRouter` serves `/register` to anyone: {why}, and it "
+                              "takes no initial access token.")
+        for offset, store in open_stores(js):
+            line, column = doc.position(offset)
+            yield self.report(doc, line, column,
+                              f"MCP clients store `{store}` registers every client that asks "
+                              "(`registerClient` never refuses): `mcpAuthRouter` serves it as "
+                              "`/register` to anyone.")
+        for offset, options in workers_oauth_providers(js):
+            if "clientRegistrationCallback" not in options.fields:
+                line, column = doc.position(offset)
+                yield self.report(doc, line, column,
+                                  "workers-oauth-provider `OAuthProvider` serves "
+                                  "`clientRegistrationEndpoint` to anyone: no "
+                                  "`clientRegistrationCallback` can refuse a registration.")
