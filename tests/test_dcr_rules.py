@@ -2,7 +2,7 @@
 
 `tests/fixtures/dcr/` holds one folder per ecosystem (MCP Python and
 TypeScript SDKs, FastMCP, authlib, raw HTTP, Keycloak, Auth0, Hydra, allauth,
-payload files, curl). Every file there is listed in EXPECTED with the exact
+django-oauth-toolkit, payload files, curl). Every file there is listed in EXPECTED with the exact
 (rule, line) findings it must produce; files with an empty set are the near
 misses that must stay silent.
 """
@@ -62,6 +62,10 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
     # django-allauth.
     "allauth/settings.py": {("NHG205", 12)},
     "allauth/settings_production.py": set(),
+    # django-oauth-toolkit: open and signed-in registration, registration off.
+    "django_oauth_toolkit/settings.py": {("NHG203", 17), ("NHG205", 19)},
+    "django_oauth_toolkit/settings_signed_in.py": set(),
+    "django_oauth_toolkit/settings_no_dcr.py": set(),
     # Registration payloads and stored responses.
     "payloads/register-agent.json": {("NHG201", 1), ("NHG202", 1)},
     "payloads/register-agent-owned.yaml": set(),

@@ -136,13 +136,17 @@ def test_select_on_the_command_line(tmp_path: Path):
     assert [f["rule_id"] for f in both.json()["findings"]] == ["NHG101"]
 
 
-def test_base64_provider_key_in_a_secret_manifest_is_not_superseded():
-    """NHG101 cannot see a key inside base64, so NHG104 reports it under the provider's name."""
+def test_base64_provider_key_in_a_secret_manifest_is_reported_once():
+    """NHG101 decodes the base64 value and reports the key; NHG104, which reads the
+    Secret's decoded `data`, reports it only when NHG101 is not selected."""
     encoded = base64.b64encode(GITHUB_TOKEN.encode()).decode()
     text = f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ndata:\n  token: {encoded}\n"
     found = _scan("secret.yaml", text, list(RULES))
-    assert [(f.rule_id, f.line) for f in found] == [("NHG104", 6)]
-    assert "GitHub personal access token" in found[0].message
+    assert [(f.rule_id, f.line) for f in found] == [("NHG101", 6)]
+    assert "GitHub personal access token, base64-encoded" in found[0].message
+    alone = _scan("secret.yaml", text, select_rules(["NHG104"]))
+    assert [(f.rule_id, f.line) for f in alone] == [("NHG104", 6)]
+    assert "GitHub personal access token" in alone[0].message
 
 
 # -- the contract -------------------------------------------------------------------------

@@ -37,7 +37,8 @@ EXPECTED: dict[str, list[tuple[str, int]]] = {
     ".env.example": [],
     "compose/docker-compose.yml": [("NHG101", 6), ("NHG104", 7), ("NHG104", 13)],
     "k8s/configmap.yaml": [("NHG104", 10), ("NHG101", 11), ("NHG104", 14)],
-    "k8s/secret.yaml": [("NHG104", 9), ("NHG104", 10), ("NHG104", 12)],
+    # The base64 `data` value that decodes to an OpenAI key is that key (NHG101).
+    "k8s/secret.yaml": [("NHG104", 9), ("NHG101", 10), ("NHG104", 12)],
     "k8s/deployment.yaml": [],
     "k8s/deployment-literal.yaml": [("NHG104", 13)],
     "kube/kubeconfig.yaml": [("NHG104", 12), ("NHG104", 15)],

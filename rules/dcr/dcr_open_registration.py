@@ -20,7 +20,7 @@ from nhiguard.filekinds import (
 from nhiguard.finding import Finding
 from nhiguard.rule import Invalid, Rule, Valid
 
-from . import _idp
+from . import _dot, _idp
 
 
 class DcrOpenRegistration(Rule):
@@ -39,6 +39,8 @@ class DcrOpenRegistration(Rule):
     - Ory Hydra with `oidc.dynamic_client_registration.enabled: true`
       (or `OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED=true`);
     - django-allauth with `IDP_OIDC_DCR_REQUIRES_INITIAL_ACCESS_TOKEN = False`;
+    - django-oauth-toolkit with `DCR_ENABLED` and `AllowAllDCRPermission` in
+      `DCR_REGISTRATION_PERMISSION_CLASSES`;
     - authlib `ClientRegistrationEndpoint.authenticate_token` (or the older
       `authenticate_user`) that never reads the request and returns a value.
 
@@ -84,7 +86,7 @@ class DcrOpenRegistration(Rule):
             "CWE-770")
     keywords = ("enable_dynamic_client_registration", "ClientRegistrationPolicy",
                 "dynamic_client_registration", "IDP_OIDC_DCR_REQUIRES_INITIAL_ACCESS_TOKEN",
-                "ClientRegistrationEndpoint")
+                "ClientRegistrationEndpoint", "AllowAllDCRPermission")
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT, YAML, JSON, TOML, ENV, SHELL,
                             DOCKERFILE, HCL})
 
@@ -111,6 +113,12 @@ class DcrOpenRegistration(Rule):
               "        return Token.query.filter_by(value=bearer(request)).first()\n"),
         Valid("# OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED=true  (never in production)\n"
               "OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED=false\n", path=".env"),
+        Valid('OAUTH2_PROVIDER = {\n    "DCR_ENABLED": True,\n'
+              '    "DCR_REGISTRATION_PERMISSION_CLASSES": (\n'
+              '        "oauth2_provider.dcr.IsAuthenticatedDCRPermission",),\n}\n',
+              path="settings.py"),
+        Valid('OAUTH2_PROVIDER = {"DCR_ENABLED": False, "DCR_REGISTRATION_PERMISSION_CLASSES": (\n'
+              '    "oauth2_provider.dcr.AllowAllDCRPermission",)}\n', path="settings.py"),
     ]
     INVALID = [
         Invalid('resource "auth0_tenant" "main" {\n  friendly_name = "Acme"\n  flags {\n'
@@ -131,6 +139,10 @@ class DcrOpenRegistration(Rule):
                 "class Register(ClientRegistrationEndpoint):\n"
                 "    def authenticate_token(self, request):\n"
                 "        return True\n", line=3),
+        Invalid('from oauth2_provider.dcr import AllowAllDCRPermission\n'
+                'OAUTH2_PROVIDER = {"DCR_ENABLED": True}\n'
+                'OAUTH2_PROVIDER["DCR_REGISTRATION_PERMISSION_CLASSES"] = (AllowAllDCRPermission,)\n',
+                path="settings.py", line=3),
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
@@ -154,6 +166,20 @@ class DcrOpenRegistration(Rule):
                 yield from _idp.allauth(text)
             if "ClientRegistrationEndpoint" in text:
                 yield from self._authlib(doc)
+            if _dot.OPEN_PERMISSION in text:
+                yield from self._django_oauth_toolkit(doc)
+
+    def _django_oauth_toolkit(self, doc: Document) -> Iterator[_idp.Hit]:
+        py = doc.python
+        if py is None:
+            return
+        entries = _dot.settings(py)
+        element = _dot.open_permission(entries)
+        if element is not None and _dot.enabled(entries) is not None:
+            yield _idp.Hit(*py.pos(element),
+                           "django-oauth-toolkit dynamic client registration lets anyone "
+                           "register: `DCR_REGISTRATION_PERMISSION_CLASSES` holds "
+                           "`AllowAllDCRPermission`.")
 
     def _authlib(self, doc: Document) -> Iterator[_idp.Hit]:
         from ._servers import authlib_registration_endpoints, ignores_request, method

@@ -21,7 +21,7 @@ from nhiguard.filekinds import (
 from nhiguard.finding import Finding
 from nhiguard.rule import Invalid, Rule, Valid
 
-from . import _idp
+from . import _dot, _idp
 from ._payload import days, seconds
 
 
@@ -43,7 +43,9 @@ class DcrServerSecretNoExpiry(Rule):
     - authlib `ClientRegistrationEndpoint` subclasses that keep the built-in
       `generate_client_info`, which writes `client_secret_expires_at = 0`;
     - Ory Hydra with dynamic registration on (Hydra does not expire client
-      secrets: `client_secret_expires_at` is always 0).
+      secrets: `client_secret_expires_at` is always 0);
+    - django-oauth-toolkit with `OAUTH2_PROVIDER["DCR_ENABLED"] = True` (its
+      applications have no secret expiry).
 
     ## Why is this bad?
     Every agent that registers gets a credential for life. Nothing forces
@@ -72,7 +74,10 @@ class DcrServerSecretNoExpiry(Rule):
     )
     ```
     For authlib, override `generate_client_info` and set
-    `client_secret_expires_at` to issue time plus a lifetime.
+    `client_secret_expires_at` to issue time plus a lifetime. Where the server
+    cannot expire secrets (Hydra, django-oauth-toolkit), register agents as
+    public clients (`token_endpoint_auth_method: none` with PKCE) or with
+    `private_key_jwt`, and delete unused clients on a schedule.
     """
 
     id = "NHG203"
@@ -86,7 +91,7 @@ class DcrServerSecretNoExpiry(Rule):
             "CWE-613")
     policy_settings = ('max_secret_lifetime_days',)
     keywords = ("ClientRegistrationOptions", "ClientRegistrationEndpoint",
-                "clientSecretExpirySeconds", "dynamic_client_registration")
+                "clientSecretExpirySeconds", "dynamic_client_registration", "DCR_ENABLED")
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT, YAML, JSON, TOML, ENV, SHELL,
                             DOCKERFILE, HCL})
 
@@ -111,6 +116,9 @@ class DcrServerSecretNoExpiry(Rule):
               "        info['client_secret_expires_at'] = info['client_id_issued_at'] + 86400\n"
               "        return info\n"),
         Valid("oidc:\n  dynamic_client_registration:\n    enabled: false\n", path="hydra.yml"),
+        Valid('OAUTH2_PROVIDER = {"DCR_ENABLED": False, "ACCESS_TOKEN_EXPIRE_SECONDS": 3600}\n',
+              path="settings.py"),
+        Valid('OAUTH2_PROVIDER = {"DCR_ENABLED": env.bool("DCR_ENABLED")}\n', path="settings.py"),
     ]
     INVALID = [
         Invalid("from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions\n"
@@ -141,12 +149,16 @@ class DcrServerSecretNoExpiry(Rule):
         Invalid("services:\n  hydra:\n    image: oryd/hydra:v2.2.0\n    environment:\n"
                 "      - OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED=true\n",
                 path="docker-compose.yml", line=5),
+        Invalid('OAUTH2_PROVIDER = {\n    "SCOPES": {"mcp": "MCP tools"},\n'
+                '    "DCR_ENABLED": True,\n}\n', path="settings.py", line=3),
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
         if doc.kind == PYTHON:
             if "ClientRegistrationOptions" in doc.text or "ClientRegistrationEndpoint" in doc.text:
                 yield from self._python(doc)
+            if _dot.ENABLED in doc.text and _dot.SETTING in doc.text:
+                yield from self._django_oauth_toolkit(doc)
         elif doc.kind in (JAVASCRIPT, TYPESCRIPT):
             yield from self._typescript(doc)
         if doc.kind != PYTHON and re.search("dynamic_client_registration", doc.text, re.I):
@@ -197,6 +209,16 @@ class DcrServerSecretNoExpiry(Rule):
                                   f"authlib registration endpoint `{cls.name}` issues "
                                   "`client_secret_expires_at = 0` (never): override "
                                   "`generate_client_info` to set an expiry.")
+
+    def _django_oauth_toolkit(self, doc: Document) -> Iterator[Finding]:
+        py = doc.python
+        entry = None if py is None else _dot.enabled(_dot.settings(py))
+        if py is not None and entry is not None:
+            line, column = py.pos(entry.key)
+            yield self.report(doc, line, column,
+                              "django-oauth-toolkit dynamic client registration is enabled, and "
+                              "the applications it registers have no secret expiry: every "
+                              "confidential client gets a secret for life.")
 
     def _typescript(self, doc: Document) -> Iterator[Finding]:
         js = doc.js

@@ -16,6 +16,7 @@ from nhiguard.patterns import PatternSet
 from nhiguard.rule import Rule
 
 from ._config import is_lock_file
+from ._encoded import EncodedPrefixes, encoded_keywords
 from ._values import (
     KEY_RUN,
     KEY_SEQUENCES,
@@ -228,6 +229,8 @@ class KeyMatch:
     key: str
     start: int
     end: int
+    # Found by decoding the base64 run text[start:end], which is what must be masked.
+    encoded: bool = False
 
 
 def find_provider_keys(text: str, uri: str = "") -> Iterator[KeyMatch]:
@@ -350,10 +353,36 @@ def _aws_pairs(doc: Document, hits: list[KeyMatch]) -> dict[int, KeyMatch]:
     return pairs
 
 
+def _encodable(critical: bool) -> set[str]:
+    """Prefixes worth looking for inside base64 runs: distinctive enough to find
+    by their encodings alone (context-keyed formats need the words around them)."""
+    return {k for p in PROVIDERS if p.critical == critical and not p.anchored
+            for k in p.all_keywords if len(k) >= 4}
+
+
+def rule_keywords(critical: bool) -> set[str]:
+    """What NHG101 (critical False) or NHG105 (True) needs in a file's bytes:
+    a prefix, or an encoding of one."""
+    plain = {k for p in PROVIDERS if p.critical == critical for k in p.all_keywords}
+    return plain | encoded_keywords(_encodable(critical))
+
+
+ENCODED_PREFIXES = EncodedPrefixes(_encodable(False) | _encodable(True))
+
+
+def _encoded_keys(text: str, uri: str) -> Iterator[KeyMatch]:
+    if uri and is_lock_file(uri):
+        return
+    for run in ENCODED_PREFIXES.runs(text):
+        for hit in find_provider_keys(run.decoded):
+            yield KeyMatch(hit.provider, hit.key, run.start, run.end, encoded=True)
+
+
 def _provider_keys(doc: Document) -> list[KeyMatch]:
     # NHG101 and NHG105 read the same matches: found once per file, in offset order.
     return doc.derived("secrets.provider_keys", lambda d: sorted(
-        find_provider_keys(d.text, d.uri), key=lambda k: k.start))
+        [*find_provider_keys(d.text, d.uri), *_encoded_keys(d.text, d.uri)],
+        key=lambda k: k.start))
 
 
 class ProviderKeyRule(Rule):
@@ -377,6 +406,11 @@ class ProviderKeyRule(Rule):
                 name, last = "AWS access key (ID and secret access key)", other
             line, column = doc.position(hit.start)
             end_line, end_column = doc.position(last.end)
+            if hit.encoded:  # the run decodes to the key: mask all of it
+                yield self.report(doc, line, column, self.message(f"{name}, base64-encoded,"),
+                                  end_line=end_line, end_column=end_column,
+                                  secret=doc.text[hit.start:hit.end])
+                continue
             yield self.report(doc, line, column, self.message(name),
                               end_line=end_line, end_column=end_column, secret=hit.key,
                               public_prefix=hit.provider.prefix)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nhiguard.rule import Invalid, Valid
 
-from ._providers import PROVIDERS, ProviderKeyRule
+from ._providers import ProviderKeyRule, rule_keywords
 from ._values import ALNUM, fake_key, minimal_keywords
 
 
@@ -58,7 +58,7 @@ class ProviderAdminKey(ProviderKeyRule):
     precision = "high"
     summary = "Organisation-admin or service-account key written as a literal."
     taxa = ("NHI2:2025", "NHI5:2025", "NHI7:2025", "ASI03:2026", "CWE-798", "CWE-250")
-    keywords = minimal_keywords({k for p in PROVIDERS if p.critical for k in p.all_keywords})
+    keywords = minimal_keywords(rule_keywords(critical=True))
     critical_keys = True
 
     VALID = [

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import base64
+
 from nhiguard.rule import Invalid, Valid
 
-from ._providers import PROVIDERS, ProviderKeyRule
+from ._providers import ProviderKeyRule, rule_keywords
 from ._values import HEXDIGITS, fake_key, minimal_keywords
 
 _OPENAI = fake_key("sk-proj-", 74, suffix="T3BlbkFJ") + fake_key("", 74)
 _ANTHROPIC = fake_key("sk-ant-api03-", 93, suffix="AA")
 _LANGSMITH = fake_key("lsv2_pt_", 32, HEXDIGITS) + fake_key("_", 10, HEXDIGITS)
+
+
+def _b64(text: str, urlsafe: bool = False) -> str:
+    encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
+    return encode(text.encode()).decode()
+
+
+# A server config passed as base64 in a URL, as some MCP hosts take it.
+_ENCODED_CONFIG = _b64('{"githubPersonalAccessToken": "' + fake_key("github_pat_", 82) + '"}')
+_PLACEHOLDER_CONFIG = _b64('{"githubPersonalAccessToken": "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}')
 
 
 class ProviderApiKey(ProviderKeyRule):
@@ -25,6 +37,9 @@ class ProviderApiKey(ProviderKeyRule):
     HubSpot, Langfuse, Tavily, Firecrawl, E2B, PyPI). An AWS key ID and its secret written within
     three lines of each other are one finding. Formats without a distinctive prefix (Cohere, Mistral, Okta,
     Auth0, AWS secret keys) are only reported next to their provider's name.
+    Prefixed keys are also found inside base64 (a server config passed as
+    `?config=eyJ...`, a Basic auth header, a Secret's `data`); the whole
+    encoded run is masked in reports.
     Organisation-admin and service-account keys are reported by NHG105.
 
     A key in a known format is reported by this rule only: NHG102, NHG103 and
@@ -57,7 +72,7 @@ class ProviderApiKey(ProviderKeyRule):
     precision = "high"
     summary = "API key of an AI or agent provider written as a literal."
     taxa = ("NHI2:2025", "NHI7:2025", "ASI03:2026", "CWE-798")
-    keywords = minimal_keywords({k for p in PROVIDERS if not p.critical for k in p.all_keywords})
+    keywords = minimal_keywords(rule_keywords(critical=False))
 
     VALID = [
         Valid('client = Anthropic(api_key=os.environ["ANTHROPIC_API_KEY"])\n'),
@@ -69,6 +84,7 @@ class ProviderApiKey(ProviderKeyRule):
         Valid(f"mistral:\n  model: {fake_key('', 32)}\n", path="config.yaml"),
         Valid('HF_TOKEN = "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"\n'),
         Valid('google_api_key: "AIzaYourGoogleApiKeyHere_REPLACE_ME0000"\n', path="settings.yaml"),
+        Valid(f'url: "wss://mcp.example.com/ws?config={_PLACEHOLDER_CONFIG}"\n', path="mcp.yaml"),
     ]
     INVALID = [
         Invalid(f'client = Anthropic(api_key="{_ANTHROPIC}")\n', line=1),
@@ -82,4 +98,8 @@ class ProviderApiKey(ProviderKeyRule):
         Invalid(f"export const client = new Client({{ apiKey: '{_LANGSMITH}' }});\n", path="app.ts"),
         Invalid(f"co = cohere.ClientV2(api_key=\"{fake_key('', 40)}\")\n", line=1),
         Invalid(f"groq:\n  api_key: {fake_key('gsk_', 52)}\n", path="values.yaml", line=2),
+        Invalid(f'# url: "wss://mcp.example.com/ws?config={_ENCODED_CONFIG}"\n', path="mcp.yaml",
+                line=1),
+        Invalid(f"Authorization: Basic {_b64('x-access-token:' + fake_key('ghs_', 36), urlsafe=True)}\n",
+                path="notes.md", line=1),
     ]
