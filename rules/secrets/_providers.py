@@ -185,7 +185,7 @@ PROVIDERS: tuple[Provider, ...] = (
              keywords=("sentry",), classes="ld"),
     # `sntrys_`, base64 JSON claims, `_`, and a 43-character signature (32 bytes, unpadded).
     Provider("Sentry organization token", "eyJ[A-Za-z0-9+/]{20,400}={0,2}_[A-Za-z0-9+/]{43}",
-             "sntrys_", edge="A-Za-z0-9+/=_-"),
+             "sntrys_", edge="A-Za-z0-9+/_-"),
     Provider("Atlassian API token", "[A-Za-z0-9_=-]{150,250}", "ATATT3"),
     # Tokens made before the `ATATT3` prefix: 24 characters named as Atlassian's.
     Provider("Atlassian API token", "[A-Za-z0-9]{24}", context="atlassian|jira|confluence",
