@@ -89,6 +89,8 @@ FORMATS: dict[str, Callable[[random.Random], str]] = {
     "Pinecone API key": lambda r: f"pcsk_{_s(r, ALNUM, r.randint(5, 6))}_{_s(r, ALNUM, 63)}",
     "Sentry organization token": lambda r: f"sntrys_{_sentry_claims(r)}_{_s(r, ALNUM + '+/', 43)}",
     "OpenAI admin key": lambda r: f"sk-admin-{_s(r, B64URL, 58)}T3BlbkFJ{_s(r, B64URL, 58)}",
+    # The start of every long-term Bedrock key is base64 of `BedrockAPIKey-`.
+    "Amazon Bedrock API key": lambda r: "ABSKQmVkcm9ja0FQSUtleS1" + _s(r, ALNUM + "+/", 120),
     "Azure AD client secret": lambda r: (f"{_s(r, ALNUM, 3)}{_digits(r, 1, 1)}Q%7E"
                                          f"{_s(r, ALNUM + '_.-', 34)}"),
 }

@@ -24,7 +24,11 @@ class ProviderApiKey(ProviderKeyRule):
     Notion, Linear, npm, Sentry, Atlassian, Shopify, DigitalOcean, Postman,
     HubSpot, Langfuse, Tavily, Firecrawl, E2B, PyPI). An AWS key ID and its secret written within
     three lines of each other are one finding. Formats without a distinctive prefix (Cohere, Mistral, Okta,
-    Auth0, AWS secret keys) are only reported next to their provider's name.
+    Auth0, AWS secret keys, and Sentry, Atlassian and Vault tokens of the
+    formats before their prefixes) are only reported next to their
+    provider's name, which may sit on the lines just above a value standing
+    alone (an XML element, a YAML block scalar, a Terraform variable's
+    `default`). Azure secrets are found URL-encoded too (`%7E` for `~`).
     Organisation-admin and service-account keys are reported by NHG105.
 
     A key in a known format is reported by this rule only: NHG102, NHG103 and
