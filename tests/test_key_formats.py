@@ -255,3 +255,14 @@ def test_sentry_org_tokens_need_a_43_character_signature(signature, found):
 ])
 def test_admin_keys_have_their_exact_length(key, found):
     assert bool(list(find_provider_keys(f'key = "{key}"\n'))) is found
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    # Text with other non-ASCII characters is searched lower-cased, as ASCII text is.
+    ('okta_api_token = "00Xk29dLqP0wZr8Tq4MvB7nC1sH5jYp0wLqd29aXk8"  # clé de l\'équipe\n',
+     "Okta API token"),
+    # `ſ` equals `s` case-insensitively: such text is searched as written.
+    ("ſentry_token = " + "9f2c4e7a1b3d5f60" * 4 + "\n", "Sentry auth token"),
+])
+def test_keys_named_in_non_ascii_text_are_found(text, name):
+    assert [h.provider.name for h in find_provider_keys(text)] == [name]
