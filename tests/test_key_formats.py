@@ -10,6 +10,7 @@ and the share that goes unreported must stay below 0.1%.
 
 from __future__ import annotations
 
+import base64
 import random
 import string
 from collections.abc import Callable
@@ -34,9 +35,18 @@ def _digits(rng: random.Random, low: int, high: int) -> str:
     return _s(rng, string.digits, rng.randint(low, high))
 
 
+def _sentry_claims(rng: random.Random) -> str:
+    """The base64 JSON claims of a Sentry organization token."""
+    org = _s(rng, string.ascii_lowercase, rng.randint(4, 12))
+    claims = f'{{"iat":{rng.randint(10**9, 2 * 10**9)}.{_digits(rng, 1, 6)},"url":"https://sentry.io",' \
+             f'"region_url":"https://us.sentry.io","org":"{org}"}}'
+    return base64.b64encode(claims.encode()).decode()
+
+
 FORMATS: dict[str, Callable[[random.Random], str]] = {
     "Slack bot token": lambda r: f"xoxb-{_digits(r, 10, 13)}-{_digits(r, 10, 13)}-{_s(r, ALNUM, 24)}",
-    "Slack user token": lambda r: (f"xoxp-{_digits(r, 10, 13)}-{_digits(r, 10, 13)}-"
+    # `xoxe-` with numbers: a user token issued with rotation on.
+    "Slack user token": lambda r: (f"xox{r.choice('pe')}-{_digits(r, 10, 13)}-{_digits(r, 10, 13)}-"
                                    f"{_digits(r, 10, 13)}-{_s(r, HEX, 32)}"),
     "Slack app-level token": lambda r: (f"xapp-1-A{_s(r, string.ascii_uppercase + string.digits, 10)}"
                                         f"-{_digits(r, 13, 13)}-{_s(r, HEX, 64)}"),
@@ -72,6 +82,17 @@ FORMATS: dict[str, Callable[[random.Random], str]] = {
     "Amazon Bedrock short-lived API key": lambda r: "bedrock-api-key-" + _s(r, ALNUM + "+/", 600),
     "HubSpot private app token": lambda r: (f"pat-na1-{_s(r, HEX, 8)}-{_s(r, HEX, 4)}-"
                                             f"{_s(r, HEX, 4)}-{_s(r, HEX, 4)}-{_s(r, HEX, 12)}"),
+    "Slack legacy bot token": lambda r: f"xoxb-{_digits(r, 11, 12)}-{_s(r, ALNUM, 24)}",
+    "DigitalOcean refresh token": lambda r: "dor_v1_" + _s(r, HEX, 64),
+    "DigitalOcean OAuth token": lambda r: "doo_v1_" + _s(r, HEX, 64),
+    "Shopify app shared secret": lambda r: "shpss_" + _s(r, HEX, 32),
+    "Pinecone API key": lambda r: f"pcsk_{_s(r, ALNUM, r.randint(5, 6))}_{_s(r, ALNUM, 63)}",
+    "Sentry organization token": lambda r: f"sntrys_{_sentry_claims(r)}_{_s(r, ALNUM + '+/', 43)}",
+    "OpenAI admin key": lambda r: f"sk-admin-{_s(r, B64URL, 58)}T3BlbkFJ{_s(r, B64URL, 58)}",
+    # The start of every long-term Bedrock key is base64 of `BedrockAPIKey-`.
+    "Amazon Bedrock API key": lambda r: "ABSKQmVkcm9ja0FQSUtleS1" + _s(r, ALNUM + "+/", 120),
+    "Azure AD client secret": lambda r: (f"{_s(r, ALNUM, 3)}{_digits(r, 1, 1)}Q%7E"
+                                         f"{_s(r, ALNUM + '_.-', 34)}"),
 }
 # Formats with no fixed prefix of their own are looked for near their name.
 LINE = {"Notion integration secret": 'NOTION_TOKEN = "{key}"\n'}
@@ -163,3 +184,85 @@ def test_secret_formats_in_the_shapes_real_files_use(line, name):
 ])
 def test_near_misses_of_the_new_formats(line):
     assert list(find_provider_keys(line + "\n")) == []
+
+
+XML_SECRET = "Xk29dLqP0wZr8Tq4MvB7nC1sH5jYp0wL"
+
+
+@pytest.mark.parametrize(("uri", "text", "expected"), [
+    # The name of a value sits on the line before it.
+    ("settings.xml", f"<config>\n  <aws_secret_access_key>\n    {AWS_SECRET}\n"
+                     "  </aws_secret_access_key>\n</config>\n", [("NHG101", 3)]),
+    ("app.xml", f"<auth>\n  <ClientSecret>\n    {XML_SECRET}\n  </ClientSecret>\n</auth>\n",
+     [("NHG102", 3)]),
+    ("main.tf", f'variable "aws_secret_key" {{\n  type    = string\n  default = "{AWS_SECRET}"\n}}\n',
+     [("NHG101", 3)]),
+    ("values.yaml", f"aws:\n  aws_secret_access_key: >-\n    {AWS_SECRET}\n", [("NHG101", 3)]),
+    ("values.yaml", f"oauth:\n  client_secret: |\n    {XML_SECRET}\n", [("NHG102", 3)]),
+    # The same line, in XML's two shapes.
+    ("web.config", f'<appSettings>\n  <add key="ClientSecret" value="{XML_SECRET}" />\n</appSettings>\n',
+     [("NHG102", 2)]),
+    ("app.xml", f"<auth><ClientSecret>{XML_SECRET}</ClientSecret></auth>\n", [("NHG102", 1)]),
+    # Near misses: a value below a name that is no secret's, or below another value.
+    ("settings.xml", f"<config>\n  <build_id>\n    {AWS_SECRET}\n  </build_id>\n</config>\n", []),
+    ("app.xml", f"<auth>\n  <ClientId>\n    {XML_SECRET}\n  </ClientId>\n</auth>\n", []),
+    ("notes.txt", f"aws_secret_access_key is rotated weekly\nchecksum: {AWS_SECRET}\n", []),
+])
+def test_names_on_the_line_before_the_value(uri, text, expected):
+    assert _rules_on(uri, text) == expected
+
+
+AZURE_ENCODED = "kR28Q%7E" + "Zr8Tq4MvB7nC1sH5jYp0wLq" + "%7Ed29aXk8Lm"
+
+
+@pytest.mark.parametrize("text", [
+    f"Endpoint=https://login.example;ClientId=app;ClientSecret={AZURE_ENCODED};\n",
+    f"curl -d 'grant_type=client_credentials&client_secret={AZURE_ENCODED}&scope=x' $TOKEN_URL\n",
+])
+def test_url_encoded_azure_secrets_are_found_and_redacted(text):
+    result = scan_artifact(Artifact(uri="notes.txt", data=text.encode()),
+                           Prefilter([cls() for cls in select_rules(["NHG1"])]))
+    assert [f.rule_id for f in result.findings] == ["NHG101"]
+    snippet = result.findings[0].snippet
+    assert "Zr8Tq4" not in snippet and "d29aXk" not in snippet and "kR28Q" not in snippet
+
+
+def test_an_encoded_azure_secret_of_the_wrong_length_is_not_one():
+    assert list(find_provider_keys("s = kR28Q%7EZr8Tq4MvB7nC1sH5jYp0wLq\n")) == []
+
+
+def test_google_keys_published_in_the_firebase_sdk_are_not_secrets():
+    public = "AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ"
+    assert list(find_provider_keys(f'apiKey: "{public}"\n')) == []
+    # Near miss: one character away is a key nobody published.
+    other = public[:-1] + "R"
+    assert [h.provider.name for h in find_provider_keys(f'apiKey: "{other}"\n')] == ["Google API key"]
+
+
+@pytest.mark.parametrize(("signature", "found"), [(42, False), (43, True), (44, False)])
+def test_sentry_org_tokens_need_a_43_character_signature(signature, found):
+    rng = random.Random("sentry")
+    token = f"sntrys_{_sentry_claims(rng)}_{_s(rng, ALNUM, signature)}"
+    names = [h.provider.name for h in find_provider_keys(f"SENTRY_AUTH_TOKEN={token}\n")]
+    assert names == (["Sentry organization token"] if found else [])
+
+
+@pytest.mark.parametrize(("key", "found"), [
+    (f"sk-admin-{'a1B2c3D4e5' * 5}12345abc" + "T3BlbkFJ" + f"{'Z9y8X7w6V5' * 5}zQ7pL3kR", True),
+    # One character short on either side of the marker is no admin key.
+    (f"sk-admin-{'a1B2c3D4e5' * 5}12345ab" + "T3BlbkFJ" + f"{'Z9y8X7w6V5' * 5}zQ7pL3kR", False),
+    (f"sk-admin-{'a1B2c3D4e5' * 5}12345abc" + "T3BlbkFJ" + f"{'Z9y8X7w6V5' * 5}zQ7pL3k", False),
+])
+def test_admin_keys_have_their_exact_length(key, found):
+    assert bool(list(find_provider_keys(f'key = "{key}"\n'))) is found
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    # Text with other non-ASCII characters is searched lower-cased, as ASCII text is.
+    ('okta_api_token = "00Xk29dLqP0wZr8Tq4MvB7nC1sH5jYp0wLqd29aXk8"  # clé de l\'équipe\n',
+     "Okta API token"),
+    # `ſ` equals `s` case-insensitively: such text is searched as written.
+    ("ſentry_token = " + "9f2c4e7a1b3d5f60" * 4 + "\n", "Sentry auth token"),
+])
+def test_keys_named_in_non_ascii_text_are_found(text, name):
+    assert [h.provider.name for h in find_provider_keys(text)] == [name]

@@ -59,7 +59,8 @@ EXPECTED: dict[str, list[tuple[str, int]]] = {
     "mcp/claude-code/.claude/settings.json": [("NHG103", 5)],
     "mcp/claude-code/.claude/settings.local.json": [],
     "mcp/claude-code/.mcp.json": [("NHG103", 5)],
-    "mcp/windsurf/mcp_config.json": [("NHG101", 5), ("NHG103", 10)],
+    # A 24-character Jira token is an Atlassian API token of the format before `ATATT3`.
+    "mcp/windsurf/mcp_config.json": [("NHG101", 5), ("NHG101", 10)],
     "mcp/generic/mcp.json": [],
     "web/auth.ts": [("NHG102", 7), ("NHG101", 11), ("NHG102", 13)],
     "web/config.js": [],

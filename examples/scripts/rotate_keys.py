@@ -3,7 +3,7 @@
 import httpx
 
 # The admin key can create and delete keys for the whole organisation.
-OPENAI_ADMIN_KEY = "sk-admin-M9FrBjer26DHCdfVtGPJjs429LcV02xO41U5S3JEuw5WLojmj5b60vQWy3NcZtBmWI9kg1dZV2"
+OPENAI_ADMIN_KEY = "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"
 
 
 def list_project_keys(project_id: str) -> list[dict]:

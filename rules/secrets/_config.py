@@ -6,6 +6,7 @@
   configs write them (`key: value`, `- KEY=value`, `{name: KEY, value: v}`,
   and `key=value` lines inside a multi-line value such as a ConfigMap file).
 - `kubernetes_kind`, `in_kubernetes_secret`: Kubernetes manifests.
+- `xml_entries(text)`: (name, value) pairs of XML elements and attributes.
 - `locate(doc, line, secret)`: where a value really sits, for the finding.
 """
 
@@ -172,12 +173,33 @@ def _plain(node: Node) -> bool:
 
 def _pair(path: tuple[str | int, ...], key: str, value: str,
           node: Node) -> Iterator[tuple[tuple[str | int, ...], str, str, Node]]:
+    if value.endswith("\n") and "\n" not in value.rstrip("\n"):
+        value = value.rstrip("\n")  # a one-line block scalar (`key: |`) ends with a newline
     if "\n" in value and "PRIVATE KEY" not in value:
         for m in _EMBEDDED.finditer(value):
             inner = m.group(2) if m.group(2) is not None else m.group(3) or m.group(4) or ""
             yield path + (m.group(1),), m.group(1), inner, node
         return
     yield path, key, value, node
+
+
+# -- XML ---------------------------------------------------------------------------------------
+
+# `<ClientSecret>v</ClientSecret>`, the value perhaps on a line of its own between the tags.
+_XML_ELEMENT = re.compile(r"<([A-Za-z_][\w.:-]{0,80})(?:\s[^<>]{0,400})?>\s*([^<>\s]+)\s*</\1>")
+# `<add key="ClientSecret" value="v"/>`, `<property name="x" value="v"/>`.
+_XML_ATTRIBUTES = re.compile(
+    r"""<[\w.:-]+\s+(?:key|name)\s*=\s*["']([^"'<>]{1,120})["']\s+value\s*=\s*["']([^"'<>]*)["']""")
+
+
+def xml_entries(text: str) -> Iterator[tuple[str, str, int]]:
+    """(name, value, line of the value) for every XML element holding a single
+    word and every `key`/`name` + `value` attribute pair in `text`."""
+    if "</" not in text and "/>" not in text:
+        return
+    for rx in (_XML_ELEMENT, _XML_ATTRIBUTES):
+        for m in rx.finditer(text):
+            yield m.group(1), m.group(2), text.count("\n", 0, m.start(2)) + 1
 
 
 def locate(doc: Document, line: int, secret: str, column: int = 1) -> tuple[int, int]:

@@ -78,34 +78,48 @@ class Provider:
 _B64URL = "[A-Za-z0-9_-]"
 # What a line says before a context-keyed key: it assigns a key, a token, a secret.
 _HINT = r"key|token|secret|credential"
+_OPENAI_HALF = f"(?:{_B64URL}{{74}}|{_B64URL}{{58}})"  # the longer first: a match ends at the key's end
+_OPENAI_ORG_BODY = _OPENAI_HALF + "T3BlbkFJ" + _OPENAI_HALF
+# An Azure secret's `~` is written `%7E` inside a URL or an encoded connection string.
+_AZURE_CHAR = "(?:[A-Za-z0-9_.~-]|%7[Ee])"
 PROVIDERS: tuple[Provider, ...] = (
     Provider("OpenAI project API key", _B64URL + "{40,250}", "sk-proj-"),
     Provider("OpenAI user API key", _B64URL + "{40,250}", "sk-None-"),
     Provider("OpenAI API key", regex=r"(sk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20})",
              keywords=("T3BlbkFJ",)),
-    Provider("OpenAI service account key", _B64URL + "{40,250}", "sk-svcacct-", critical=True),
-    Provider("OpenAI admin key", _B64URL + "{40,250}", "sk-admin-", critical=True),
+    # Organisation keys carry the `T3BlbkFJ` marker between two halves: of 58 or 74 characters
+    # for admin keys, of 20 to 74 for service-account keys.
+    Provider("OpenAI service account key", f"{_B64URL}{{20,74}}T3BlbkFJ{_B64URL}{{20,74}}",
+             "sk-svcacct-", critical=True),
+    Provider("OpenAI admin key", _OPENAI_ORG_BODY, "sk-admin-", critical=True),
     Provider("Anthropic API key", _B64URL + "{93}AA", "sk-ant-api03-"),
     Provider("Anthropic admin key", _B64URL + "{93}AA", "sk-ant-admin01-", critical=True),
     Provider("Anthropic OAuth token", _B64URL + "{80,140}", "sk-ant-oat01-"),
-    Provider("Hugging Face access token", "[A-Za-z]{34}", "hf_", classes="ul"),
-    Provider("Hugging Face organization token", "[A-Za-z]{34}", "api_org_", classes="ul"),
+    Provider("Hugging Face access token", "[A-Za-z0-9]{34}", "hf_", classes="ul"),
+    Provider("Hugging Face organization token", "[A-Za-z0-9]{34}", "api_org_", classes="ul"),
     Provider("GitHub personal access token", "[A-Za-z0-9]{36}", "ghp_"),
     Provider("GitHub fine-grained personal access token", "[A-Za-z0-9_]{82}", "github_pat_"),
     Provider("GitHub OAuth access token", "[A-Za-z0-9]{36}", "gho_"),
     Provider("GitHub App user access token", "[A-Za-z0-9]{36}", "ghu_"),
-    # Server and refresh tokens are 36 characters or, newer, longer (76 for refresh).
-    Provider("GitHub App installation token", "[A-Za-z0-9]{36,255}", "ghs_"),
-    Provider("GitHub refresh token", "[A-Za-z0-9]{36,255}", "ghr_"),
+    # Server and refresh tokens are 36 characters or, newer, longer (76 for refresh, and
+    # installation tokens with `_` inside).
+    Provider("GitHub App installation token", "[A-Za-z0-9_]{36,255}", "ghs_"),
+    Provider("GitHub refresh token", "[A-Za-z0-9_]{36,255}", "ghr_"),
     Provider("GitLab personal access token", "[A-Za-z0-9_.-]{20,60}", "glpat-"),
     Provider("Slack bot token", r"[0-9]{8,13}-[0-9]{8,13}-[A-Za-z0-9]{20,40}", "xoxb-"),
-    Provider("Slack user token", r"(?:[0-9]{8,13}-){3}[A-Za-z0-9]{28,34}", "xoxp-"),
+    # User tokens, and the same shape issued with rotation on (`xoxe-`).
+    Provider("Slack user token", regex=r"(xox[pe](?:-[0-9]{8,13}){3}-[A-Za-z0-9]{28,34})",
+             keywords=("xoxp-", "xoxe-")),
+    # Bot tokens issued before 2017: one number, then the secret.
+    Provider("Slack legacy bot token", regex=r"(xoxb-[0-9]{8,14}-[A-Za-z0-9]{18,26})",
+             keywords=("xoxb-",), classes="ul"),
     Provider("Slack configuration token", r"xox[bp]-1-[A-Za-z0-9]{140,200}", "xoxe.",
              keywords=("xoxe",)),
-    Provider("Slack configuration refresh token", r"[0-9]-[A-Z0-9]{140,170}", "xoxe-"),
-    Provider("Slack legacy token", regex=r"(xox[os]-[0-9]+-[0-9]+-[0-9]+-[a-fA-F0-9]{16,})",
+    Provider("Slack configuration refresh token", r"[0-9]-[A-Za-z0-9]{140,170}", "xoxe-"),
+    Provider("Slack legacy token", regex=r"(xox[os]-[0-9]+-[0-9]+-[0-9]+-[a-fA-F0-9]{10,})",
              keywords=("xoxo-", "xoxs-")),
-    Provider("Slack legacy workspace token", regex=r"(xox[ar]-(?:[0-9]-)?[0-9A-Za-z]{8,48})",
+    Provider("Slack legacy workspace token",
+             regex=r"(xox[ar]-(?:[0-9]-)?[0-9A-Za-z]{8,48}(?:-[0-9A-Za-z]{8,48}){1,4})",
              keywords=("xoxa-", "xoxr-"), classes="d"),
     Provider("Slack app-level token", r"[0-9]-[A-Z0-9]{8,12}-[0-9]{10,14}-[a-f0-9]{40,70}", "xapp-"),
     Provider("Slack webhook URL", regex=r"((?:https?://)?hooks\.slack\.com/(?:services|workflows|triggers)"
@@ -119,12 +133,15 @@ PROVIDERS: tuple[Provider, ...] = (
              keywords=("service_account",)),
     Provider("Azure AD client secret", regex=r"([A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34})",
              edge="A-Za-z0-9_~.-", anchor="[0-9]Q~", keywords=("Q~",), classes="uld"),
+    Provider("Azure AD client secret", regex=f"({_AZURE_CHAR}{{3}}[0-9]Q%7[Ee]{_AZURE_CHAR}{{31,34}})",
+             edge="A-Za-z0-9_~.%-", anchor="Q%7E", keywords=("Q%7E", "Q%7e"), classes="uld"),
+    # On the key's line `okta` must start a word: not the `ok`+`ta` inside `rookTable`.
     Provider("Okta API token", "00" + _B64URL + "{40}", context="okta", keywords=("okta",),
-             key_hint=_HINT + "|okta", classes="ul"),
+             key_hint=_HINT + "|[^a-z]okta|^okta", classes="ul"),
     Provider("Auth0 client secret", _B64URL + "{64,88}", context="auth0", window=600,
              key_hint=r"secret", keywords=("auth0",), classes="uld"),
     Provider("LangSmith API key", r"(?:pt|sk)_[a-f0-9]{32}_[a-f0-9]{10}", "lsv2_"),
-    Provider("Pinecone API key", r"[A-Za-z0-9]{4,10}_[A-Za-z0-9]{40,80}", "pcsk_"),
+    Provider("Pinecone API key", r"[A-Za-z0-9]{5,6}_[A-Za-z0-9]{63}", "pcsk_"),
     Provider("Cohere API key", "[A-Za-z0-9]{40}", context=r"cohere|co_api_key",
              key_hint=_HINT + "|cohere",
              keywords=("cohere", "co_api_key"), classes="uld"),
@@ -139,10 +156,15 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("Stripe live restricted key", "[A-Za-z0-9]{24,99}", "rk_live_"),
     Provider("Stripe test secret key", "[A-Za-z0-9]{24,99}", "sk_test_"),
     Provider("Stripe test restricted key", "[A-Za-z0-9]{24,99}", "rk_test_"),
+    Provider("Stripe live restricted key", "[A-Za-z0-9]{24,99}", "rk_prod_"),
     Provider("HashiCorp Vault service token", _B64URL + "{90,120}", "hvs."),
     Provider("HashiCorp Vault batch token", _B64URL + "{138,300}", "hvb."),
     Provider("HashiCorp Vault token", regex=r"(s\.[A-Za-z0-9]{24})", edge="A-Za-z0-9_.-",
              context="vault", keywords=("vault",), classes="uld"),
+    # Or assigned to a `token` (a literal start keeps the search fast where `token` is common).
+    Provider("HashiCorp Vault token", regex=r"""(?:token|TOKEN|Token)["']?[ ]?[:=][ ]?["']?"""
+             r"(s\.[A-Za-z0-9]{24})", edge="A-Za-z0-9_.-", keywords=("token", "TOKEN", "Token"),
+             classes="uld"),
     Provider("AWS access key ID", regex=r"((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})", edge="A-Za-z0-9",
              keywords=("AKIA", "ASIA", "ABIA", "ACCA")),
     Provider("AWS secret access key", regex=r"([A-Za-z0-9/+]{40})", edge="A-Za-z0-9/+",
@@ -154,7 +176,7 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("Amazon Bedrock short-lived API key", "[A-Za-z0-9+/]{100,4000}={0,2}",
              "bedrock-api-key-"),
     # Credentials of the tools agents most often reach through MCP servers.
-    Provider("Supabase access token", "[a-f0-9]{40}", "sbp_"),
+    Provider("Supabase access token", "[a-z0-9]{40}", "sbp_", classes="d"),
     Provider("Supabase secret key", _B64URL + "{20,64}", "sb_secret_"),
     Provider("Notion integration token", "[A-Za-z0-9]{40,50}", "ntn_"),
     Provider("Notion integration secret", "[A-Za-z0-9]{43}", "secret_", context="notion"),
@@ -163,10 +185,24 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("Linear API key", "[A-Za-z0-9]{40}", "lin_api_"),
     Provider("npm access token", "[A-Za-z0-9]{36}", "npm_"),
     Provider("Sentry user auth token", "[a-f0-9]{64}", "sntryu_"),
-    Provider("Sentry organization token", "eyJ[A-Za-z0-9+/=_-]{50,}", "sntrys_"),
+    # Auth tokens made before the `sntryu_` prefix: 64 hex digits named as Sentry's.
+    Provider("Sentry auth token", "[a-f0-9]{64}", context="sentry", key_hint=_HINT + "|sentry",
+             keywords=("sentry",), classes="ld"),
+    # `sntrys_`, base64 JSON claims, `_`, and a 43-character signature (32 bytes, unpadded).
+    Provider("Sentry organization token", "eyJ[A-Za-z0-9+/]{20,400}={0,2}_[A-Za-z0-9+/]{43}",
+             "sntrys_", edge="A-Za-z0-9+/_-"),
     Provider("Atlassian API token", "[A-Za-z0-9_=-]{150,250}", "ATATT3"),
+    # Tokens made before the `ATATT3` prefix: 24 characters named as Atlassian's (one
+    # row per name: a literal anchor is searched much faster than an alternation).
+    *(Provider("Atlassian API token", "[A-Za-z0-9]{24}", context=name, key_hint=_HINT,
+               keywords=(name,), classes="ul") for name in ("atlassian", "jira", "confluence")),
     Provider("Shopify access token", "[a-fA-F0-9]{32}", "shpat_"),
+    Provider("Shopify custom app access token", "[a-fA-F0-9]{32}", "shpca_"),
+    Provider("Shopify private app access token", "[a-fA-F0-9]{32}", "shppa_"),
+    Provider("Shopify app shared secret", "[a-fA-F0-9]{32}", "shpss_"),
     Provider("DigitalOcean personal access token", "[a-f0-9]{64}", "dop_v1_"),
+    Provider("DigitalOcean OAuth token", "[a-f0-9]{64}", "doo_v1_"),
+    Provider("DigitalOcean refresh token", "[a-f0-9]{64}", "dor_v1_"),
     Provider("Postman API key", "[a-f0-9]{24}-[a-f0-9]{34}", "PMAK-"),
     Provider("Langfuse secret key", "[a-f0-9-]{36}", "sk-lf-"),
     Provider("Tavily API key", "[A-Za-z0-9-]{32,48}", "tvly-"),
@@ -213,14 +249,37 @@ def _required_words(pattern: str) -> tuple[str, ...] | None:
 # Each case-insensitive anchor regex over every file cost more than all prefixed
 # formats together. On lower-cased text a substring test rules most anchors out, and
 # a lower-case regex without `re.I` (much faster) finds the rest at the same offsets:
-# exact for ASCII only (`re.I` lets `ſ` match `s`); other text runs them as written.
+# exact unless the text holds one of `_ASCII_FOLDS`; such text runs them as written.
 _ANCHOR_WORDS = [_required_words(anchor.pattern) for _, anchor, _ in _ANCHORED]
 _LOWER_ANCHORS = [re.compile(anchor.pattern.lower()) if words else None
                   for (_, anchor, _), words in zip(_ANCHORED, _ANCHOR_WORDS, strict=True)]
+# The only characters `re.I` equates with an ASCII letter (`ſ` and `s`, the Kelvin
+# sign and `k`, dotted and dotless `i`), or whose lower case is longer. Without them
+# lower-casing keeps every offset and the lower-case anchors find the same keys,
+# so the many files with other non-ASCII text (translations, docs) take the fast way.
+_ASCII_FOLDS = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _folds_to_ascii(text: str) -> bool:
+    return any(c in text for c in _ASCII_FOLDS)
+
+
 _EDGES = [re.compile(f"[{p.edge}]") if p.edge else None for p in PROVIDERS]
 _CLASSES = {"u": re.compile("[A-Z]"), "l": re.compile("[a-z]"), "d": re.compile("[0-9]")}
 # Mobile app configs ship a Google API key by design; it is not a secret there.
 _PUBLIC_KEY_FILES = ("google-services.json", "googleservice-info.plist")
+# Google API keys published on purpose in the Firebase Android SDK's sources and
+# samples, copied into countless apps (the list gitleaks allows for the same reason).
+_PUBLIC_GOOGLE_KEYS = frozenset({
+    "AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs", "AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM",
+    "AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU", "AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0",
+    "AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A", "AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c",
+    "AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4", "AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY",
+    "AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM", "AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ",
+    "AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g", "AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU",
+    "AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw", "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE",
+    "AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY",
+})
 
 
 @dataclass(frozen=True)
@@ -277,7 +336,7 @@ def _matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:
     for index in sorted(int(name) for name in _PREFIXES.present(text)):
         for m in _REGEXES[index].finditer(text):
             yield index, m
-    lower = text.lower() if text.isascii() else None
+    lower = text.lower() if text.isascii() or not _folds_to_ascii(text) else None
     for (index, anchor, regex), words, lower_anchor in zip(_ANCHORED, _ANCHOR_WORDS,
                                                            _LOWER_ANCHORS, strict=True):
         anchors = anchor.finditer(text)
@@ -287,8 +346,12 @@ def _matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:
             anchors = lower_anchor.finditer(lower)
         p = PROVIDERS[index]
         for a in anchors:
-            start = a.start() - 3 if p.anchor else a.end()  # the Azure anchor sits 3 characters in
+            # The Azure anchor sits 3 characters and a digit in, each character perhaps `%7E`.
+            start = a.start() - 10 if p.anchor else a.end()
             end = text.find("\n", a.end() + (p.window if p.context else 0))
+            if p.key_hint and not p.context:  # the value may sit below its name
+                for _ in range(_NAME_LINES):
+                    end = text.find("\n", end + 1) if end >= 0 else end
             for m in regex.finditer(text, max(0, start), len(text) if end < 0 else end):
                 yield index, m
 
@@ -308,15 +371,15 @@ def _plausible(p: Provider, m: re.Match[str], text: str) -> bool:
         window = text[max(0, m.start() - p.window): m.end() + p.after]
         if not re.search(p.context, window, re.I):
             return False
-    if p.key_hint:
-        line_start = text.rfind("\n", 0, m.start(1)) + 1
-        if not re.search(p.key_hint, text[line_start: m.start(1)], re.I):
-            return False
+    if p.key_hint and not re.search(p.key_hint, _name_before(text, m.start(1)), re.I):
+        return False
     if any(not _CLASSES[c].search(key) for c in p.classes):
         return False
     if "PRIVATE KEY" in key:
         body = private_key_body(key) or ""
         return len(body) >= 256 and "..." not in body and entropy(body) >= 5.0
+    if key in _PUBLIC_GOOGLE_KEYS:
+        return False
     body = key[len(p.prefix):] if key.startswith(p.prefix) else key
     # A long random body holds short words by chance (1 in 2,000 for 146 upper-case
     # characters): there only long markers count.
@@ -326,6 +389,27 @@ def _plausible(p: Provider, m: re.Match[str], text: str) -> bool:
     if p.context or p.key_hint:  # no fixed shape: the value itself must look random
         return is_random(body)
     return entropy(body) >= 3.0
+
+
+# What may stand on a value's line before it when its name is on an earlier line:
+# an XML element's or a YAML block scalar's value alone, a Terraform variable's default.
+_VALUE_ALONE = re.compile(r"""\s*(?:default\s*=\s*)?["']?""")
+# How many lines up a name may sit: `variable "x" {` above `type` and `default`.
+_NAME_LINES = 3
+
+
+def _name_before(text: str, start: int) -> str:
+    """The text that names the value at `start`: its line up to the value, or,
+    when the value stands alone there, also the `_NAME_LINES` lines above it."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if not _VALUE_ALONE.fullmatch(text, line_start, start):
+        return text[line_start:start]
+    begin = line_start
+    for _ in range(_NAME_LINES):
+        if begin == 0:
+            break
+        begin = text.rfind("\n", 0, begin - 1) + 1
+    return text[begin:start]
 
 
 # An AWS key ID and its secret written this many lines apart or closer are one credential.

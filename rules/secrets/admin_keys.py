@@ -20,6 +20,11 @@ def _service_account_json(private_key: str) -> str:
     )
 
 
+def _openai_org_key(prefix: str, half: int = 74) -> str:
+    """An OpenAI organisation key: two halves around the `T3BlbkFJ` marker."""
+    return fake_key(prefix, half, seed="a") + "T3BlbkFJ" + fake_key("", half, seed="b")
+
+
 _PEM_BODY = "\\n".join(fake_key(f"line{i}", 64, ALNUM + "+/") for i in range(8))
 _PEM = f"-----BEGIN PRIVATE KEY-----\\n{_PEM_BODY}\\n-----END PRIVATE KEY-----\\n"
 
@@ -69,12 +74,15 @@ class ProviderAdminKey(ProviderKeyRule):
               path="adc.json"),
         Valid("ANTHROPIC_ADMIN_KEY=sk-ant-admin01-your-admin-key-here\n", path=".env"),
         Valid(f'key = "{fake_key("sk-proj-", 120)}"  # a project key is NHG101\n'),
+        # Near misses: the wrong length is no key of these formats.
+        Valid(f'ADMIN_KEY = "{fake_key("sk-admin-", 120)}"\n'),
+        Valid(f"ANTHROPIC_ADMIN_KEY={fake_key('sk-ant-admin01-', 92, suffix='AA')}\n", path=".env"),
     ]
     INVALID = [
         Invalid(_service_account_json(_PEM), path="gcp-sa.json", line=5),
-        Invalid(f'ADMIN_KEY = "{fake_key("sk-admin-", 120)}"\n', line=1),
+        Invalid(f'ADMIN_KEY = "{_openai_org_key("sk-admin-", 58)}"\n', line=1),
         Invalid(f"ANTHROPIC_ADMIN_KEY={fake_key('sk-ant-admin01-', 93, suffix='AA')}\n", path=".env"),
-        Invalid(f"openai:\n  serviceAccountKey: {fake_key('sk-svcacct-', 140)}\n", path="values.yaml",
+        Invalid(f"openai:\n  serviceAccountKey: {_openai_org_key('sk-svcacct-')}\n", path="values.yaml",
                 line=2),
         Invalid(f"creds = {{'type': 'service_account', 'private_key': '{_PEM}'}}\n"),
     ]

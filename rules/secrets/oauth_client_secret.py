@@ -22,7 +22,7 @@ from nhiguard.pyast import (
 )
 from nhiguard.rule import Invalid, Rule, Valid
 
-from ._config import assignments, in_kubernetes_secret, is_template_file, locate
+from ._config import assignments, in_kubernetes_secret, is_template_file, locate, xml_entries
 from ._gate import may_hold_secret
 from ._values import fake_key, is_oauth_secret_name, looks_secret
 
@@ -176,6 +176,7 @@ class OAuthClientSecretLiteral(Rule):
                 if value is not None:
                     yield key, value, py.line(node)
             return
+        yield from xml_entries(doc.text)
         for number, text in enumerate(doc.lines, 1):
             for m in _LINE.finditer(text):
                 yield m.group(1), m.group(2) or m.group(3), number

@@ -36,7 +36,11 @@ class ProviderApiKey(ProviderKeyRule):
     Notion, Linear, npm, Sentry, Atlassian, Shopify, DigitalOcean, Postman,
     HubSpot, Langfuse, Tavily, Firecrawl, E2B, PyPI). An AWS key ID and its secret written within
     three lines of each other are one finding. Formats without a distinctive prefix (Cohere, Mistral, Okta,
-    Auth0, AWS secret keys) are only reported next to their provider's name.
+    Auth0, AWS secret keys, and Sentry, Atlassian and Vault tokens of the
+    formats before their prefixes) are only reported next to their
+    provider's name, which may sit on the lines just above a value standing
+    alone (an XML element, a YAML block scalar, a Terraform variable's
+    `default`). Azure secrets are found URL-encoded too (`%7E` for `~`).
     Prefixed keys are also found inside base64 (a server config passed as
     `?config=eyJ...`, a Basic auth header, a Secret's `data`); the whole
     encoded run is masked in reports.
