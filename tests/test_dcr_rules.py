@@ -78,6 +78,10 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
     "payloads/client-info-managed.json": set(),
     "payloads/client-metadata.json": set(),
     "payloads/openapi.yaml": set(),
+    # RFC 7592 registration access tokens kept beside their registration_client_uri.
+    "registrations/agent-registration.json": {("NHG207", 10)},
+    "registrations/agent-registration-managed.yaml": set(),
+    "registrations/restore_client.py": {("NHG207", 12)},
     # curl scripts.
     "curl/register-mcp-client.sh": {("NHG201", 8), ("NHG202", 8)},
 }
@@ -125,6 +129,19 @@ def test_stored_secret_is_never_shown(fixture_results):
     for f in stored:
         assert secret not in f.message
         assert secret[:8] not in f.snippet
+
+
+def test_stored_registration_access_token_is_never_shown(fixture_results):
+    result, _ = fixture_results
+    tokens = [f for f in result.findings if "registration access token" in f.message]
+    assert {f.uri for f in tokens} == {"registrations/agent-registration.json",
+                                       "registrations/restore_client.py"}
+    for f in tokens:
+        stored = (FIXTURES / f.uri).read_text().splitlines()[f.line - 1]
+        token = stored.split('"')[-2]
+        assert token.startswith("eyJ") and token.count(".") == 2
+        assert token[:12] not in f.snippet and token[-12:] not in f.snippet
+        assert token[:12] not in f.message
 
 
 def test_messages_name_the_missing_fields(fixture_results):
