@@ -82,7 +82,7 @@ def _field(node: Node, key: str) -> str | None:
     return value.text() if value is not None else None
 
 
-def _wide_host(host: str) -> bool:
+def wide_host(host: str) -> bool:
     return host in ("*", "0.0.0.0", "0.0.0.0/0", "::/0") or bool(re.fullmatch(r"\*\.[^.]+", host))
 
 
@@ -114,10 +114,10 @@ def keycloak(doc: Document) -> Iterator[Hit]:
                           "Keycloak anonymous Trusted Hosts policy does not check the sending host "
                           "(`host-sending-registration-request-must-match: false`): anyone can "
                           f"register clients without an initial access token{limit_note}.")
-            elif host_entry and any(_wide_host(h) for h in hosts):
+            elif host_entry and any(wide_host(h) for h in hosts):
                 yield Hit(host_entry[0].line, host_entry[0].column,
                           "Keycloak anonymous Trusted Hosts policy trusts every host "
-                          f"({', '.join(h for h in hosts if _wide_host(h))}): anonymous "
+                          f"({', '.join(h for h in hosts if wide_host(h))}): anonymous "
                           f"registration is open{limit_note}.")
             elif host_entry and hosts and len(limits) == 2:
                 yield Hit(host_entry[0].line, host_entry[0].column,

@@ -110,7 +110,7 @@ def may_build_proxy(text: str) -> bool:
 # FASTMCP_SERVER_AUTH names the provider class by its import path (`KEY=value`,
 # `KEY: value`, Dockerfile `ENV KEY value`, Kubernetes `name:`/`value:`).
 _FASTMCP_ENV_AUTH = re.compile(
-    r"""\bFASTMCP_SERVER_AUTH["']?(?:\s*[=:]\s*|[ \t]+|\s*\n\s*-?\s*value:\s*)["']?"""
+    r"""\bFASTMCP_SERVER_AUTH["']?[ \t]*(?:[=:][ \t]*|\n[ \t]*value:[ \t]*)?["']?"""
     r"""fastmcp\.server\.auth\.(?:\w+\.)*(\w+)""")
 
 

@@ -20,7 +20,7 @@ from nhiguard.filekinds import (
 from nhiguard.finding import Finding
 from nhiguard.rule import Invalid, Rule, Valid
 
-from . import _idp
+from . import _idp, _kcadmin
 
 
 class DcrOpenRegistration(Rule):
@@ -42,8 +42,18 @@ class DcrOpenRegistration(Rule):
     - authlib `ClientRegistrationEndpoint.authenticate_token` (or the older
       `authenticate_user`) that never reads the request and returns a value.
 
+    - Keycloak changed outside a realm export: `kcadm.sh` or admin-API
+      (`/admin/realms/<realm>/components/...`) calls in shell scripts,
+      Dockerfiles and CI steps that delete the anonymous Trusted Hosts policy
+      or loosen it as above, Terraform
+      `keycloak_realm_client_registration_policy` resources that loosen it,
+      and initial access tokens created (`clients-initial-access`) with
+      expiration 0, Keycloak's default meaning "never", and a count above one.
+
     Keycloak exports with no registration policies at all (the key missing or
     an empty list) are not reported: Keycloak then creates its secure defaults.
+    Policies added, read-only `get` calls and initial access tokens that
+    expire or register a single client are not reported either.
 
     ## Why is this bad?
     Anyone on the internet can mint OAuth clients in the tenant: phishing
@@ -84,7 +94,8 @@ class DcrOpenRegistration(Rule):
             "CWE-770")
     keywords = ("enable_dynamic_client_registration", "ClientRegistrationPolicy",
                 "dynamic_client_registration", "IDP_OIDC_DCR_REQUIRES_INITIAL_ACCESS_TOKEN",
-                "ClientRegistrationEndpoint")
+                "ClientRegistrationEndpoint", "kcadm", "/admin/realms/",
+                "keycloak_realm_client_registration_policy")
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT, YAML, JSON, TOML, ENV, SHELL,
                             DOCKERFILE, HCL})
 
@@ -111,6 +122,13 @@ class DcrOpenRegistration(Rule):
               "        return Token.query.filter_by(value=bearer(request)).first()\n"),
         Valid("# OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED=true  (never in production)\n"
               "OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED=false\n", path=".env"),
+        Valid("kcadm.sh create clients-initial-access -r agents -s expiration=3600 -s count=1\n",
+              path="bootstrap.sh"),
+        Valid('resource "keycloak_realm_client_registration_policy" "trusted_hosts" {\n'
+              '  realm_id    = keycloak_realm.agents.id\n  name        = "Trusted Hosts"\n'
+              '  provider_id = "trusted-hosts"\n  sub_type    = "anonymous"\n  config = {\n'
+              '    "host-sending-registration-request-must-match" = "true"\n'
+              '    "trusted-hosts" = "claude.ai,auth.example.com"\n  }\n}\n', path="keycloak.tf"),
     ]
     INVALID = [
         Invalid('resource "auth0_tenant" "main" {\n  friendly_name = "Acme"\n  flags {\n'
@@ -131,6 +149,11 @@ class DcrOpenRegistration(Rule):
                 "class Register(ClientRegistrationEndpoint):\n"
                 "    def authenticate_token(self, request):\n"
                 "        return True\n", line=3),
+        Invalid('ID=$(kcadm.sh get components -r agents -q name="Trusted Hosts" --fields id '
+                '--format csv --noquotes)\nkcadm.sh delete components/$ID -r agents\n',
+                path="open-registration.sh", line=2),
+        Invalid("kcadm.sh create clients-initial-access -r agents -s expiration=0 -s count=500\n",
+                path="bootstrap.sh", line=1),
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
@@ -149,6 +172,10 @@ class DcrOpenRegistration(Rule):
             yield from _idp.auth0_code(text)
         if doc.kind != PYTHON and "dynamic_client_registration" in text.lower():
             yield from _idp.hydra(doc)
+        if doc.kind in (SHELL, DOCKERFILE, YAML) and ("kcadm" in text or "/admin/realms/" in text):
+            yield from _kcadmin.admin_calls(doc)
+        if doc.kind == HCL and "keycloak_realm_client_registration_policy" in text:
+            yield from _kcadmin.terraform(doc)
         if doc.kind == PYTHON:
             if "IDP_OIDC_DCR_REQUIRES_INITIAL_ACCESS_TOKEN" in text:
                 yield from _idp.allauth(text)
