@@ -51,6 +51,9 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
     # authlib registration endpoints.
     "authlib/registration.py": {("NHG203", 11), ("NHG205", 14), ("NHG208", 11)},
     "authlib/registration_hardened.py": set(),
+    # A stand-in token object returned without looking at the request, and its near miss.
+    "authlib/registration_dummy_token.py": {("NHG205", 21)},
+    "authlib/registration_checked_token.py": set(),
     # Raw HTTP in Python and JavaScript, python-keycloak.
     "raw_http/register_agent.py": {("NHG201", 18), ("NHG202", 18), ("NHG201", 40)},
     "raw_http/register-agent.js": {("NHG201", 11), ("NHG202", 11)},
