@@ -28,6 +28,9 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
     "mcp_python/agent_client.py": {("NHG201", 19), ("NHG202", 19)},
     "mcp_python/agent_client_owned.py": set(),
     "mcp_python/agent_client_cimd.py": set(),
+    # Library internals and operator defaults are not a configuration without expiry.
+    "mcp_python/register_handler.py": set(),
+    "mcp_python/default_ttl.py": {("NHG206", 9)},
     # MCP TypeScript SDK.
     "mcp_ts/auth-server.ts": {("NHG203", 14), ("NHG203", 23), ("NHG206", 12)},
     "mcp_ts/auth-server-defaults.ts": set(),
