@@ -82,6 +82,10 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
     "hydra/hydra.yml": {("NHG203", 10), ("NHG205", 10)},
     "hydra/docker-compose.yml": {("NHG203", 8), ("NHG205", 8)},
     "hydra/deployment.yaml": {("NHG203", 12), ("NHG205", 12)},
+    # Janssen/Gluu auth-server configuration.
+    "janssen/jans-auth-config.json": {("NHG203", 6)},
+    "janssen/jans-auth-config-expiring.json": set(),
+    "janssen/values-staging.yaml": set(),
     # django-allauth.
     "allauth/settings.py": {("NHG205", 12)},
     "allauth/settings_production.py": set(),

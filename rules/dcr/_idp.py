@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from nhiguard.document import Document
 from nhiguard.tree.node import Node
 
+from ._payload import seconds
+
 KEYCLOAK_POLICY = "org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy"
 
 
@@ -165,3 +167,22 @@ def allauth(text: str) -> Iterator[Hit]:
                   "django-allauth dynamic client registration does not require an initial "
                   "access token (`IDP_OIDC_DCR_REQUIRES_INITIAL_ACCESS_TOKEN = False`): anyone "
                   "can register a client.")
+
+
+# -- Janssen / Gluu ------------------------------------------------------------------------
+def janssen(doc: Document) -> Iterator[tuple[Node, float]]:
+    """(node, seconds) of each Janssen/Gluu auth-server `dynamicRegistrationExpirationTime`
+    whose registration is not switched off (`dynamicRegistrationEnabled: false`).
+    Janssen reads 0 and -1 as "registered clients never expire"."""
+    tree = doc.tree
+    if tree is None:
+        return
+    for root in tree.documents:
+        for _, config in root.walk():
+            expiry = config.get("dynamicRegistrationExpirationTime") if config.is_mapping else None
+            if expiry is None or not expiry.is_scalar:
+                continue
+            secs = seconds(expiry.value)
+            enabled = config.get("dynamicRegistrationEnabled")
+            if secs is not None and (enabled is None or (enabled.text() or "").strip().lower() != "false"):
+                yield expiry, secs

@@ -39,7 +39,12 @@ class DcrServerSecretNoExpiry(Rule):
     - authlib `ClientRegistrationEndpoint` subclasses that keep the built-in
       `generate_client_info`, which writes `client_secret_expires_at = 0`;
     - Ory Hydra with dynamic registration on (Hydra does not expire client
-      secrets: `client_secret_expires_at` is always 0).
+      secrets: `client_secret_expires_at` is always 0);
+    - Janssen/Gluu auth-server configuration whose
+      `dynamicRegistrationExpirationTime` is 0 or -1 (registered clients
+      never expire) or longer than the maximum, unless
+      `dynamicRegistrationEnabled` is false. Left out, the server's own
+      default applies and nothing is reported.
 
     ## Why is this bad?
     Every agent that registers gets a credential for life. Nothing forces
@@ -82,7 +87,8 @@ class DcrServerSecretNoExpiry(Rule):
             "CWE-613")
     policy_settings = ('max_secret_lifetime_days',)
     keywords = ("ClientRegistrationOptions", "ClientRegistrationEndpoint",
-                "clientSecretExpirySeconds", "dynamic_client_registration")
+                "clientSecretExpirySeconds", "dynamic_client_registration",
+                "dynamicRegistrationExpirationTime")
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT, YAML, JSON, TOML, ENV, SHELL,
                             DOCKERFILE, HCL})
 
@@ -104,6 +110,8 @@ class DcrServerSecretNoExpiry(Rule):
               "        info['client_secret_expires_at'] = info['client_id_issued_at'] + 86400\n"
               "        return info\n"),
         Valid("oidc:\n  dynamic_client_registration:\n    enabled: false\n", path="hydra.yml"),
+        Valid('{"dynamicRegistrationEnabled": true,\n "dynamicRegistrationExpirationTime": 86400}\n',
+              path="jans-auth-config.json"),
     ]
     INVALID = [
         Invalid("from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions\n"
@@ -130,6 +138,8 @@ class DcrServerSecretNoExpiry(Rule):
         Invalid("services:\n  hydra:\n    image: oryd/hydra:v2.2.0\n    environment:\n"
                 "      - OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED=true\n",
                 path="docker-compose.yml", line=5),
+        Invalid('{"dynamicRegistrationEnabled": true,\n "dynamicRegistrationExpirationTime": -1}\n',
+                path="jans-auth-config.json", line=2),
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
@@ -138,6 +148,15 @@ class DcrServerSecretNoExpiry(Rule):
                 yield from self._python(doc)
         elif doc.kind in (JAVASCRIPT, TYPESCRIPT):
             yield from self._typescript(doc)
+        if doc.kind in (JSON, YAML) and "dynamicRegistrationExpirationTime" in doc.text:
+            for node, secs in _idp.janssen(doc):
+                problem = self._too_long(secs)
+                if problem is not None:
+                    # The key itself is not named: messages mask long camel-case words.
+                    value = (f"{int(secs)}, so registered clients and their secrets never expire"
+                             if secs <= 0 else problem)
+                    yield self.report(doc, node.line, node.column,
+                                      f"Janssen/Gluu dynamic registration expiration time is {value}.")
         if doc.kind != PYTHON and re.search("dynamic_client_registration", doc.text, re.I):
             for hit in _idp.hydra(doc):
                 yield self.report(doc, hit.line, hit.column,
