@@ -86,6 +86,11 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
     "janssen/jans-auth-config.json": {("NHG203", 6)},
     "janssen/jans-auth-config-expiring.json": set(),
     "janssen/values-staging.yaml": set(),
+    # Apereo CAS: properties, Spring YAML, container environment.
+    "cas/cas.properties": {("NHG205", 8), ("NHG203", 9)},
+    "cas/application-prod.yml": {("NHG203", 11)},
+    "cas/application-staging.yml": set(),
+    "cas/docker-compose.yml": set(),
     # django-allauth.
     "allauth/settings.py": {("NHG205", 12)},
     "allauth/settings_production.py": set(),

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from nhiguard.document import Document
+from nhiguard.filekinds import DOCKERFILE, ENV, SHELL, TEXT, YAML
 from nhiguard.tree.node import Node
 
 from ._payload import seconds
@@ -186,3 +187,65 @@ def janssen(doc: Document) -> Iterator[tuple[Node, float]]:
             enabled = config.get("dynamicRegistrationEnabled")
             if secs is not None and (enabled is None or (enabled.text() or "").strip().lower() != "false"):
                 yield expiry, secs
+
+
+# -- Apereo CAS ----------------------------------------------------------------------------
+# `cas.authn.oidc.registration.<key>` as a property, a dotted YAML key, an
+# environment variable (`CAS_AUTHN_OIDC_REGISTRATION_...`) or a nested YAML path.
+_CAS_PREFIX = r"\bcas[._]authn[._]oidc[._]registration[._]"
+_CAS_VALUE = r"""["']?(?:[ \t]*[=:][ \t]*|[ \t]+)["']?([\w.-]+)"""
+_CAS_EXPIRY = re.compile(_CAS_PREFIX + r"client[-_]?secret[-_]?expiration" + _CAS_VALUE, re.I)
+_CAS_MODE = re.compile(_CAS_PREFIX + r"dynamic[-_]?client[-_]?registration[-_]?mode" + _CAS_VALUE, re.I)
+_ISO_DURATION = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", re.I)
+
+
+def cas_file(doc: Document) -> bool:
+    """Where CAS settings live: `cas.properties`, `application.yml`, the
+    environment, and `-D`/`--` arguments in scripts and Dockerfiles."""
+    if doc.kind == TEXT:
+        return doc.uri.lower().endswith(".properties")
+    return doc.kind in (YAML, ENV, SHELL, DOCKERFILE)
+
+
+def cas_duration(value: str) -> float | None:
+    """Seconds in a CAS duration: ISO-8601 (`P14D`, `PT1H`) or plain seconds."""
+    if value.isdigit():
+        return float(value)
+    m = _ISO_DURATION.fullmatch(value)
+    if m is None or value.upper() in ("P", "PT"):
+        return None
+    d, h, mins, s = (int(g or 0) for g in m.groups())
+    return float(((d * 24 + h) * 60 + mins) * 60 + s)
+
+
+def _cas_settings(doc: Document, pattern: re.Pattern[str], key: str) -> Iterator[tuple[int, int, str]]:
+    """(line, column, value) of one CAS registration setting, flat or nested."""
+    seen: set[int] = set()
+    for m in pattern.finditer(doc.text):
+        if not _in_comment(doc.text, m.start()):
+            line, column = _position(doc.text, m.start())
+            seen.add(line)
+            yield line, column, m.group(1)
+    if doc.tree is None:
+        return
+    for path, node in doc.tree.walk():
+        if path[-3:] == ("oidc", "registration", key) and "cas" in path and node.is_scalar \
+                and node.line not in seen:
+            yield node.line, node.column, (node.text() or "").strip()
+
+
+def cas_secret_expiry(doc: Document) -> Iterator[tuple[int, int, float]]:
+    """(line, column, seconds) of each `client-secret-expiration` set in the
+    file: CAS adds it to the registration time, and 0 means never."""
+    for line, column, value in _cas_settings(doc, _CAS_EXPIRY, "client-secret-expiration"):
+        secs = cas_duration(value)
+        if secs is not None:
+            yield line, column, secs
+
+
+def cas_open_mode(doc: Document) -> Iterator[Hit]:
+    for line, column, value in _cas_settings(doc, _CAS_MODE, "dynamic-client-registration-mode"):
+        if value.upper() == "OPEN":
+            yield Hit(line, column,
+                      "Apereo CAS dynamic client registration runs in OPEN mode: anyone can "
+                      "register a client without authenticating (the default is PROTECTED).")

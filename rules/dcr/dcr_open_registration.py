@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from nhiguard.document import Document
@@ -13,6 +14,7 @@ from nhiguard.filekinds import (
     JSON,
     PYTHON,
     SHELL,
+    TEXT,
     TOML,
     TYPESCRIPT,
     YAML,
@@ -39,6 +41,8 @@ class DcrOpenRegistration(Rule):
     - Ory Hydra with `oidc.dynamic_client_registration.enabled: true`
       (or `OIDC_DYNAMIC_CLIENT_REGISTRATION_ENABLED=true`);
     - django-allauth with `IDP_OIDC_DCR_REQUIRES_INITIAL_ACCESS_TOKEN = False`;
+    - Apereo CAS with `cas.authn.oidc.registration.dynamic-client-registration-mode`
+      `OPEN` (the default, `PROTECTED`, requires authentication);
     - authlib `ClientRegistrationEndpoint.authenticate_token` (or the older
       `authenticate_user`) that never reads the request and returns a value.
 
@@ -95,9 +99,10 @@ class DcrOpenRegistration(Rule):
     keywords = ("enable_dynamic_client_registration", "ClientRegistrationPolicy",
                 "dynamic_client_registration", "IDP_OIDC_DCR_REQUIRES_INITIAL_ACCESS_TOKEN",
                 "ClientRegistrationEndpoint", "kcadm", "/admin/realms/",
-                "keycloak_realm_client_registration_policy")
+                "keycloak_realm_client_registration_policy", "dynamic-client-registration-mode",
+                "dynamic_client_registration_mode")
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT, YAML, JSON, TOML, ENV, SHELL,
-                            DOCKERFILE, HCL})
+                            DOCKERFILE, HCL, TEXT})
 
     VALID = [
         Valid('resource "auth0_tenant" "main" {\n  flags {\n'
@@ -154,6 +159,8 @@ class DcrOpenRegistration(Rule):
                 path="open-registration.sh", line=2),
         Invalid("kcadm.sh create clients-initial-access -r agents -s expiration=0 -s count=500\n",
                 path="bootstrap.sh", line=1),
+        Invalid("cas:\n  authn:\n    oidc:\n      registration:\n"
+                "        dynamic-client-registration-mode: OPEN\n", path="application.yml", line=5),
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
@@ -172,6 +179,8 @@ class DcrOpenRegistration(Rule):
             yield from _idp.auth0_code(text)
         if doc.kind != PYTHON and "dynamic_client_registration" in text.lower():
             yield from _idp.hydra(doc)
+        if _idp.cas_file(doc) and re.search("dynamic.client.registration.mode", text, re.I):
+            yield from _idp.cas_open_mode(doc)
         if doc.kind in (SHELL, DOCKERFILE, YAML) and ("kcadm" in text or "/admin/realms/" in text):
             yield from _kcadmin.admin_calls(doc)
         if doc.kind == HCL and "keycloak_realm_client_registration_policy" in text:

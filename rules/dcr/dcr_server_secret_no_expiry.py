@@ -14,6 +14,7 @@ from nhiguard.filekinds import (
     JSON,
     PYTHON,
     SHELL,
+    TEXT,
     TOML,
     TYPESCRIPT,
     YAML,
@@ -44,7 +45,10 @@ class DcrServerSecretNoExpiry(Rule):
       `dynamicRegistrationExpirationTime` is 0 or -1 (registered clients
       never expire) or longer than the maximum, unless
       `dynamicRegistrationEnabled` is false. Left out, the server's own
-      default applies and nothing is reported.
+      default applies and nothing is reported;
+    - Apereo CAS `cas.authn.oidc.registration.client-secret-expiration` set
+      to 0 (never; also CAS's default, which is not reported when the
+      setting is left out) or longer than the maximum.
 
     ## Why is this bad?
     Every agent that registers gets a credential for life. Nothing forces
@@ -88,9 +92,10 @@ class DcrServerSecretNoExpiry(Rule):
     policy_settings = ('max_secret_lifetime_days',)
     keywords = ("ClientRegistrationOptions", "ClientRegistrationEndpoint",
                 "clientSecretExpirySeconds", "dynamic_client_registration",
-                "dynamicRegistrationExpirationTime")
+                "dynamicRegistrationExpirationTime", "client-secret-expiration",
+                "client_secret_expiration")
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT, YAML, JSON, TOML, ENV, SHELL,
-                            DOCKERFILE, HCL})
+                            DOCKERFILE, HCL, TEXT})
 
     VALID = [
         Valid("from mcp.server.auth.settings import ClientRegistrationOptions\n"
@@ -112,6 +117,7 @@ class DcrServerSecretNoExpiry(Rule):
         Valid("oidc:\n  dynamic_client_registration:\n    enabled: false\n", path="hydra.yml"),
         Valid('{"dynamicRegistrationEnabled": true,\n "dynamicRegistrationExpirationTime": 86400}\n',
               path="jans-auth-config.json"),
+        Valid("cas.authn.oidc.registration.client-secret-expiration=P14D\n", path="cas.properties"),
     ]
     INVALID = [
         Invalid("from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions\n"
@@ -140,6 +146,9 @@ class DcrServerSecretNoExpiry(Rule):
                 path="docker-compose.yml", line=5),
         Invalid('{"dynamicRegistrationEnabled": true,\n "dynamicRegistrationExpirationTime": -1}\n',
                 path="jans-auth-config.json", line=2),
+        Invalid("cas.authn.oidc.registration.dynamic-client-registration-mode=PROTECTED\n"
+                "cas.authn.oidc.registration.client-secret-expiration=0\n",
+                path="cas.properties", line=2),
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
@@ -157,6 +166,13 @@ class DcrServerSecretNoExpiry(Rule):
                              if secs <= 0 else problem)
                     yield self.report(doc, node.line, node.column,
                                       f"Janssen/Gluu dynamic registration expiration time is {value}.")
+        if _idp.cas_file(doc) and re.search("client.secret.expiration", doc.text, re.I):
+            for line, column, secs in _idp.cas_secret_expiry(doc):
+                problem = self._too_long(secs)
+                if problem is not None:
+                    yield self.report(doc, line, column,
+                                      f"Apereo CAS gives dynamically registered clients secrets whose "
+                                      f"expiration period is {problem}.")
         if doc.kind != PYTHON and re.search("dynamic_client_registration", doc.text, re.I):
             for hit in _idp.hydra(doc):
                 yield self.report(doc, hit.line, hit.column,
