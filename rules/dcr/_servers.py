@@ -118,7 +118,8 @@ def fastmcp_env_proxies(text: str) -> Iterator[tuple[int, str]]:
     """(offset, class) of each FastMCP proxy chosen by `FASTMCP_SERVER_AUTH`
     in a .env, compose, shell or settings file."""
     for m in _FASTMCP_ENV_AUTH.finditer(text):
-        if m.group(1) in FASTMCP_PROXIES:
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if m.group(1) in FASTMCP_PROXIES and not text[line_start:m.start()].lstrip().startswith("#"):
             yield m.start(), m.group(1)
 
 
