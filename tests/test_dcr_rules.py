@@ -28,6 +28,9 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
     "mcp_python/agent_client.py": {("NHG201", 19), ("NHG202", 19)},
     "mcp_python/agent_client_owned.py": set(),
     "mcp_python/agent_client_cimd.py": set(),
+    # Library internals and operator defaults are not a configuration without expiry.
+    "mcp_python/register_handler.py": set(),
+    "mcp_python/default_ttl.py": {("NHG206", 9)},
     # MCP TypeScript SDK.
     "mcp_ts/auth-server.ts": {("NHG203", 14), ("NHG203", 23), ("NHG206", 12)},
     "mcp_ts/auth-server-defaults.ts": set(),
@@ -35,13 +38,25 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
     "mcp_ts/agent-register.ts": set(),
     "mcp_ts/agent-cimd.ts": set(),
     # FastMCP proxies and clients.
-    "fastmcp/github_server.py": {("NHG204", 8), ("NHG206", 8)},
+    "fastmcp/github_server.py": {("NHG204", 8), ("NHG206", 8), ("NHG208", 8)},
     "fastmcp/custom_proxy.py": {("NHG204", 9), ("NHG206", 9), ("NHG208", 9)},
+    "fastmcp/team_proxy.py": {("NHG204", 28), ("NHG206", 28), ("NHG208", 28)},
+    # Revocation passed on by the subclass or by the call; OIDC discovery decides for Auth0.
+    "fastmcp/team_proxy_revocable.py": {("NHG204", 31), ("NHG206", 31), ("NHG204", 36), ("NHG206", 36)},
+    "fastmcp/auth0_server.py": {("NHG204", 8), ("NHG206", 8)},
+    # FastMCP 2.x configured from the environment.
+    "fastmcp/env/.env": {("NHG204", 2), ("NHG208", 2)},
+    "fastmcp/env/Dockerfile": {("NHG204", 5), ("NHG208", 5)},
+    "fastmcp/env/deployment.yaml": {("NHG204", 12), ("NHG208", 12)},
+    "fastmcp/env/docker-compose.yml": {("NHG204", 6)},
     "fastmcp/remote_auth.py": set(),
     "fastmcp/agent.py": {("NHG201", 9), ("NHG201", 17), ("NHG202", 17)},
     # authlib registration endpoints.
     "authlib/registration.py": {("NHG203", 11), ("NHG205", 14), ("NHG208", 11)},
     "authlib/registration_hardened.py": set(),
+    # A stand-in token object returned without looking at the request, and its near miss.
+    "authlib/registration_dummy_token.py": {("NHG205", 21)},
+    "authlib/registration_checked_token.py": set(),
     # Raw HTTP in Python and JavaScript, python-keycloak.
     "raw_http/register_agent.py": {("NHG201", 18), ("NHG202", 18), ("NHG201", 40)},
     "raw_http/register-agent.js": {("NHG201", 11), ("NHG202", 11)},
@@ -51,6 +66,14 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
     "keycloak/realm-export-no-trusted-hosts.json": {("NHG205", 20)},
     "keycloak/realm-tools.yaml": {("NHG205", 12)},
     "keycloak/realm-export-default.json": set(),
+    # Keycloak changed by kcadm.sh, the admin REST API and Terraform.
+    "keycloak/open-mcp-registration.sh": {("NHG205", 13), ("NHG205", 19)},
+    "keycloak/reset-registration.sh": {("NHG205", 12)},
+    "keycloak/admin-api.yml": {("NHG205", 16), ("NHG205", 23)},
+    "keycloak/Dockerfile": {("NHG205", 7)},
+    "keycloak/registration-policy.tf": {("NHG205", 14)},
+    "keycloak/registration-policies.sh": set(),
+    "keycloak/registration-policy-strict.tf": set(),
     # Auth0 tenant (deploy-cli YAML/JSON, Terraform).
     "auth0/tenant.yaml": {("NHG205", 9)},
     "auth0/main.tf": {("NHG205", 17)},
@@ -59,6 +82,15 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
     "hydra/hydra.yml": {("NHG203", 10), ("NHG205", 10)},
     "hydra/docker-compose.yml": {("NHG203", 8), ("NHG205", 8)},
     "hydra/deployment.yaml": {("NHG203", 12), ("NHG205", 12)},
+    # Janssen/Gluu auth-server configuration.
+    "janssen/jans-auth-config.json": {("NHG203", 6)},
+    "janssen/jans-auth-config-expiring.json": set(),
+    "janssen/values-staging.yaml": set(),
+    # Apereo CAS: properties, Spring YAML, container environment.
+    "cas/cas.properties": {("NHG205", 8), ("NHG203", 9)},
+    "cas/application-prod.yml": {("NHG203", 11)},
+    "cas/application-staging.yml": set(),
+    "cas/docker-compose.yml": set(),
     # django-allauth.
     "allauth/settings.py": {("NHG205", 12)},
     "allauth/settings_production.py": set(),
@@ -73,6 +105,10 @@ EXPECTED: dict[str, set[tuple[str, int]]] = {
     "payloads/client-info-managed.json": set(),
     "payloads/client-metadata.json": set(),
     "payloads/openapi.yaml": set(),
+    # RFC 7592 registration access tokens kept beside their registration_client_uri.
+    "registrations/agent-registration.json": {("NHG207", 10)},
+    "registrations/agent-registration-managed.yaml": set(),
+    "registrations/restore_client.py": {("NHG207", 12)},
     # curl scripts.
     "curl/register-mcp-client.sh": {("NHG201", 8), ("NHG202", 8)},
 }
@@ -150,6 +186,19 @@ def test_stored_secret_is_never_shown(fixture_results):
     for f in stored:
         assert secret not in f.message
         assert secret[:8] not in f.snippet
+
+
+def test_stored_registration_access_token_is_never_shown(fixture_results):
+    result, _ = fixture_results
+    tokens = [f for f in result.findings if "registration access token" in f.message]
+    assert {f.uri for f in tokens} == {"registrations/agent-registration.json",
+                                       "registrations/restore_client.py"}
+    for f in tokens:
+        stored = (FIXTURES / f.uri).read_text().splitlines()[f.line - 1]
+        token = stored.split('"')[-2]
+        assert token.startswith("eyJ") and token.count(".") == 2
+        assert token[:12] not in f.snippet and token[-12:] not in f.snippet
+        assert token[:12] not in f.message
 
 
 def test_messages_name_the_missing_fields(fixture_results):

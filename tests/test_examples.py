@@ -39,6 +39,7 @@ EXPECTED = [
     ("examples/gateway/notes_auth.py", 16, "NHG302"),
     ("examples/gateway/server.py", 8, "NHG204"),
     ("examples/gateway/server.py", 8, "NHG206"),
+    ("examples/gateway/server.py", 8, "NHG208"),
     ("examples/scripts/rotate_keys.py", 6, "NHG105"),
     ("examples/web/register.ts", 8, "NHG201"),
     ("examples/web/register.ts", 8, "NHG202"),

@@ -13,7 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from nhiguard.document import Document
+from nhiguard.filekinds import DOCKERFILE, ENV, SHELL, TEXT, YAML
 from nhiguard.tree.node import Node
+
+from ._payload import seconds
 
 KEYCLOAK_POLICY = "org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy"
 
@@ -82,7 +85,7 @@ def _field(node: Node, key: str) -> str | None:
     return value.text() if value is not None else None
 
 
-def _wide_host(host: str) -> bool:
+def wide_host(host: str) -> bool:
     return host in ("*", "0.0.0.0", "0.0.0.0/0", "::/0") or bool(re.fullmatch(r"\*\.[^.]+", host))
 
 
@@ -114,10 +117,10 @@ def keycloak(doc: Document) -> Iterator[Hit]:
                           "Keycloak anonymous Trusted Hosts policy does not check the sending host "
                           "(`host-sending-registration-request-must-match: false`): anyone can "
                           f"register clients without an initial access token{limit_note}.")
-            elif host_entry and any(_wide_host(h) for h in hosts):
+            elif host_entry and any(wide_host(h) for h in hosts):
                 yield Hit(host_entry[0].line, host_entry[0].column,
                           "Keycloak anonymous Trusted Hosts policy trusts every host "
-                          f"({', '.join(h for h in hosts if _wide_host(h))}): anonymous "
+                          f"({', '.join(h for h in hosts if wide_host(h))}): anonymous "
                           f"registration is open{limit_note}.")
             elif host_entry and hosts and len(limits) == 2:
                 yield Hit(host_entry[0].line, host_entry[0].column,
@@ -165,3 +168,84 @@ def allauth(text: str) -> Iterator[Hit]:
                   "django-allauth dynamic client registration does not require an initial "
                   "access token (`IDP_OIDC_DCR_REQUIRES_INITIAL_ACCESS_TOKEN = False`): anyone "
                   "can register a client.")
+
+
+# -- Janssen / Gluu ------------------------------------------------------------------------
+def janssen(doc: Document) -> Iterator[tuple[Node, float]]:
+    """(node, seconds) of each Janssen/Gluu auth-server `dynamicRegistrationExpirationTime`
+    whose registration is not switched off (`dynamicRegistrationEnabled: false`).
+    Janssen reads 0 and -1 as "registered clients never expire"."""
+    tree = doc.tree
+    if tree is None:
+        return
+    for root in tree.documents:
+        for _, config in root.walk():
+            expiry = config.get("dynamicRegistrationExpirationTime") if config.is_mapping else None
+            if expiry is None or not expiry.is_scalar:
+                continue
+            secs = seconds(expiry.value)
+            enabled = config.get("dynamicRegistrationEnabled")
+            if secs is not None and (enabled is None or (enabled.text() or "").strip().lower() != "false"):
+                yield expiry, secs
+
+
+# -- Apereo CAS ----------------------------------------------------------------------------
+# `cas.authn.oidc.registration.<key>` as a property, a dotted YAML key, an
+# environment variable (`CAS_AUTHN_OIDC_REGISTRATION_...`) or a nested YAML path.
+_CAS_PREFIX = r"\bcas[._]authn[._]oidc[._]registration[._]"
+_CAS_VALUE = r"""["']?(?:[ \t]*[=:][ \t]*|[ \t]+)["']?([\w.-]+)"""
+_CAS_EXPIRY = re.compile(_CAS_PREFIX + r"client[-_]?secret[-_]?expiration" + _CAS_VALUE, re.I)
+_CAS_MODE = re.compile(_CAS_PREFIX + r"dynamic[-_]?client[-_]?registration[-_]?mode" + _CAS_VALUE, re.I)
+_ISO_DURATION = re.compile(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", re.I)
+
+
+def cas_file(doc: Document) -> bool:
+    """Where CAS settings live: `cas.properties`, `application.yml`, the
+    environment, and `-D`/`--` arguments in scripts and Dockerfiles."""
+    if doc.kind == TEXT:
+        return doc.uri.lower().endswith(".properties")
+    return doc.kind in (YAML, ENV, SHELL, DOCKERFILE)
+
+
+def cas_duration(value: str) -> float | None:
+    """Seconds in a CAS duration: ISO-8601 (`P14D`, `PT1H`) or plain seconds."""
+    if value.isdigit():
+        return float(value)
+    m = _ISO_DURATION.fullmatch(value)
+    if m is None or value.upper() in ("P", "PT"):
+        return None
+    d, h, mins, s = (int(g or 0) for g in m.groups())
+    return float(((d * 24 + h) * 60 + mins) * 60 + s)
+
+
+def _cas_settings(doc: Document, pattern: re.Pattern[str], key: str) -> Iterator[tuple[int, int, str]]:
+    """(line, column, value) of one CAS registration setting, flat or nested."""
+    seen: set[int] = set()
+    for m in pattern.finditer(doc.text):
+        if not _in_comment(doc.text, m.start()):
+            line, column = _position(doc.text, m.start())
+            seen.add(line)
+            yield line, column, m.group(1)
+    if doc.tree is None:
+        return
+    for path, node in doc.tree.walk():
+        if path[-3:] == ("oidc", "registration", key) and "cas" in path and node.is_scalar \
+                and node.line not in seen:
+            yield node.line, node.column, (node.text() or "").strip()
+
+
+def cas_secret_expiry(doc: Document) -> Iterator[tuple[int, int, float]]:
+    """(line, column, seconds) of each `client-secret-expiration` set in the
+    file: CAS adds it to the registration time, and 0 means never."""
+    for line, column, value in _cas_settings(doc, _CAS_EXPIRY, "client-secret-expiration"):
+        secs = cas_duration(value)
+        if secs is not None:
+            yield line, column, secs
+
+
+def cas_open_mode(doc: Document) -> Iterator[Hit]:
+    for line, column, value in _cas_settings(doc, _CAS_MODE, "dynamic-client-registration-mode"):
+        if value.upper() == "OPEN":
+            yield Hit(line, column,
+                      "Apereo CAS dynamic client registration runs in OPEN mode: anyone can "
+                      "register a client without authenticating (the default is PROTECTED).")

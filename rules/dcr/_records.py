@@ -104,3 +104,14 @@ def long_lived_stored_secrets(doc: Document, policy: Policy) -> Iterator[tuple[R
         problem = secret_expiry_problem(rec, policy)
         if problem is not None:
             yield rec, secret_node, problem
+
+
+def stored_registration_tokens(doc: Document) -> Iterator[tuple[Node, Node]]:
+    """(mapping, token node) for each literal RFC 7592 registration access
+    token stored beside its `registration_client_uri`: the pair is a working
+    handle to read, change or delete the client."""
+    for node in payload_mappings(doc):
+        token = node.get("registration_access_token")
+        if token is not None and token.is_scalar and "registration_client_uri" in node \
+                and is_real_secret(token.value):
+            yield node, token

@@ -21,14 +21,20 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from nhiguard.pyast import UNKNOWN, is_none, literal_value, names_in, string_value, walk
+from nhiguard.pyast import UNKNOWN, dotted_name, is_none, literal_value, names_in, string_value, walk
 from nhiguard.pyvalues import value_of
 from nhiguard.pyview import PythonView, Scope
 
-FASTMCP_PROXIES = frozenset({
-    "OAuthProxy", "OIDCProxy", "GitHubProvider", "GoogleProvider", "AzureProvider",
-    "Auth0Provider", "WorkOSProvider", "DiscordProvider", "AWSCognitoProvider", "OCIProvider",
+# Providers that call `OAuthProxy.__init__` themselves and pass it no
+# `upstream_revocation_endpoint` (nor take one): they never serve `/revoke`.
+FASTMCP_UNREVOKABLE = frozenset({
+    "GitHubProvider", "GoogleProvider", "AzureProvider", "WorkOSProvider", "DiscordProvider",
+    "ClerkProvider", "HuggingFaceProvider",
 })
+# `OIDCProxy` and its providers take the revocation endpoint from the
+# upstream's discovery document: whether `/revoke` exists is decided at run time.
+FASTMCP_OIDC = frozenset({"OIDCProxy", "Auth0Provider", "AWSCognitoProvider", "OCIProvider"})
+FASTMCP_PROXIES = FASTMCP_UNREVOKABLE | FASTMCP_OIDC | {"OAuthProxy"}
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
@@ -100,17 +106,20 @@ def may_build_proxy(text: str) -> bool:
         "fastmcp" in text and any(name in text for name in FASTMCP_PROXIES))
 
 
-# FastMCP builds its server auth from the environment when no code does:
-# FASTMCP_SERVER_AUTH names the provider class by its import path.
+# FastMCP 2.x builds its server auth from the environment when no code does:
+# FASTMCP_SERVER_AUTH names the provider class by its import path (`KEY=value`,
+# `KEY: value`, Dockerfile `ENV KEY value`, Kubernetes `name:`/`value:`).
 _FASTMCP_ENV_AUTH = re.compile(
-    r"""FASTMCP_SERVER_AUTH["']?\s*[=:]\s*["']?fastmcp\.server\.auth\.(?:\w+\.)*(\w+)""")
+    r"""\bFASTMCP_SERVER_AUTH["']?[ \t]*(?:[=:][ \t]*|\n[ \t]*value:[ \t]*)?["']?"""
+    r"""fastmcp\.server\.auth\.(?:\w+\.)*(\w+)""")
 
 
 def fastmcp_env_proxies(text: str) -> Iterator[tuple[int, str]]:
     """(offset, class) of each FastMCP proxy chosen by `FASTMCP_SERVER_AUTH`
     in a .env, compose, shell or settings file."""
     for m in _FASTMCP_ENV_AUTH.finditer(text):
-        if m.group(1) in FASTMCP_PROXIES:
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if m.group(1) in FASTMCP_PROXIES and not text[line_start:m.start()].lstrip().startswith("#"):
             yield m.start(), m.group(1)
 
 
@@ -124,6 +133,45 @@ def fastmcp_proxies(py: PythonView) -> Iterator[tuple[Scope, ast.Call, str]]:
         if (last in local or (last in FASTMCP_PROXIES and qualified.startswith("fastmcp."))) \
                 and not py.in_expected_failure(call):
             yield scope, call, last
+
+
+def fastmcp_env_unrevokable(text: str) -> Iterator[tuple[int, str]]:
+    """The `FASTMCP_SERVER_AUTH` choices of a provider that serves no `/revoke`."""
+    return ((offset, name) for offset, name in fastmcp_env_proxies(text) if name in FASTMCP_UNREVOKABLE)
+
+
+_REVOCATION_ARG = "upstream_revocation_endpoint"
+
+
+def proxy_without_revocation(py: PythonView, scope: Scope, call: ast.Call, name: str) -> bool:
+    """Does this FastMCP proxy call build a proxy that serves no `/revoke`?
+
+    A local subclass is followed to the FastMCP class it derives from; a class
+    on the way that names `upstream_revocation_endpoint` passes one on (or may),
+    and an `__init__` without `**kwargs` decides what the call can add.
+    """
+    local = {c.name: c for c in py.subclasses_of("OAuthProxy", "OIDCProxy")}
+    call_reaches_proxy = True  # do the call's own keywords reach OAuthProxy.__init__?
+    seen: set[str] = set()
+    while name in local and name not in seen:
+        seen.add(name)
+        cls = local[name]
+        if _REVOCATION_ARG in names_in(cls) or any(
+                string_value(n) == _REVOCATION_ARG for n in walk(cls)):
+            return False
+        init = method(cls, "__init__")
+        if init is not None and init.args.kwarg is None:
+            call_reaches_proxy = False
+        parents = [py.qualify(dotted_name(b) or "").rsplit(".", 1)[-1] for b in cls.bases]
+        name = next((p for p in parents if p in local or p in FASTMCP_PROXIES), "")
+    if name in FASTMCP_UNREVOKABLE:
+        return True
+    if name != "OAuthProxy":
+        return False  # OIDC discovery decides, or not a FastMCP proxy at all
+    if not call_reaches_proxy:
+        return True
+    args = py.arguments(scope, call)
+    return args.complete and args.get(_REVOCATION_ARG) is None
 
 
 def has_registration_gate(py: PythonView) -> bool:

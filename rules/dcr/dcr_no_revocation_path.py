@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from nhiguard.document import Document
-from nhiguard.filekinds import JSON, PYTHON, TOML, YAML
+from nhiguard.filekinds import DOCKERFILE, ENV, JSON, PYTHON, SHELL, TOML, YAML
 from nhiguard.finding import Finding
 from nhiguard.rule import Invalid, Rule, Valid
 
@@ -22,7 +22,12 @@ class DcrNoRevocationPath(Rule):
       `OAuthProvider` subclasses) with `client_registration_options`
       enabled but `revocation_options` missing or disabled;
     - FastMCP `OAuthProxy(...)` without `upstream_revocation_endpoint` (the
-      proxy then serves no `/revoke`);
+      proxy then serves no `/revoke`), the providers built on it that never
+      pass one (`GitHubProvider`, `GoogleProvider`, `AzureProvider`,
+      `WorkOSProvider`, `DiscordProvider`, `ClerkProvider`,
+      `HuggingFaceProvider`), in code, through a local subclass, or chosen by
+      `FASTMCP_SERVER_AUTH` in the environment; `OIDCProxy` providers are
+      left alone, since they take the endpoint from the upstream's discovery;
     - authlib `ClientRegistrationEndpoint` subclasses that return no RFC 7592
       management fields (no `generate_client_registration_info` override) when
       the file registers no `ClientConfigurationEndpoint`;
@@ -68,8 +73,9 @@ class DcrNoRevocationPath(Rule):
     summary = "Dynamic client registration offers no revocation or RFC 7592 management."
     taxa = ("NHI-03", "A1", "MAESTRO-L6", "NHI1:2025", "NHI7:2025", "ASI03:2026", "CWE-613", "CWE-284")
     keywords = ("client_registration_options", "OAuthProxy", "ClientRegistrationEndpoint",
-                "client_id_issued_at", "client_secret_expires_at", "registration_endpoint")
-    file_kinds = frozenset({PYTHON, JSON, YAML, TOML})
+                "client_id_issued_at", "client_secret_expires_at", "registration_endpoint",
+                "fastmcp.server.auth")
+    file_kinds = frozenset({PYTHON, JSON, YAML, TOML, ENV, SHELL, DOCKERFILE})
 
     VALID = [
         Valid("from mcp.server.auth.settings import (\n"
@@ -87,6 +93,10 @@ class DcrNoRevocationPath(Rule):
         Valid('{"client_id": "c1", "client_id_issued_at": 1767225600,\n'
               ' "registration_client_uri": "https://as.example.com/register/c1",\n'
               ' "registration_access_token": "reg-token-ref"}\n', path="client.json"),
+        Valid("from fastmcp.server.auth.providers.auth0 import Auth0Provider\n"
+              "auth = Auth0Provider(config_url=DISCOVERY, client_id=ID, client_secret=SECRET,\n"
+              "                     audience=AUD, base_url=URL)\n"),
+        Valid("FASTMCP_SERVER_AUTH=fastmcp.server.auth.providers.auth0.Auth0Provider\n", path=".env"),
     ]
     INVALID = [
         Invalid("from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions\n"
@@ -104,14 +114,26 @@ class DcrNoRevocationPath(Rule):
         Invalid('{"issuer": "https://as.example.com", "token_endpoint": "https://as.example.com/token",\n'
                 ' "registration_endpoint": "https://as.example.com/register"}\n',
                 path="oauth-authorization-server.json", line=2),
+        Invalid("from fastmcp.server.auth.providers.github import GitHubProvider\n"
+                "auth = GitHubProvider(client_id=ID, client_secret=SECRET, base_url=URL)\n", line=2),
+        Invalid("FASTMCP_SERVER_AUTH=fastmcp.server.auth.providers.github.GitHubProvider\n",
+                path=".env", line=1),
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
+        from ._servers import fastmcp_env_unrevokable, may_build_proxy
+
         if doc.kind == PYTHON:
-            if any(k in doc.text for k in ("client_registration_options", "OAuthProxy",
-                                           "ClientRegistrationEndpoint")):
+            if may_build_proxy(doc.text) or any(
+                    k in doc.text for k in ("client_registration_options", "ClientRegistrationEndpoint")):
                 yield from self._python(doc)
-        else:
+            return
+        for offset, name in fastmcp_env_unrevokable(doc.text):
+            line, column = doc.position(offset)
+            yield self.report(doc, line, column,
+                              f"FASTMCP_SERVER_AUTH selects FastMCP `{name}`, which registers "
+                              "clients but serves no revocation.")
+        if doc.kind in (JSON, YAML, TOML):
             yield from self._records(doc)
 
     def _python(self, doc: Document) -> Iterator[Finding]:
@@ -121,6 +143,7 @@ class DcrNoRevocationPath(Rule):
             fastmcp_proxies,
             method,
             options_for,
+            proxy_without_revocation,
             revocation_enabled,
         )
 
@@ -151,12 +174,11 @@ class DcrNoRevocationPath(Rule):
                                   "Dynamic client registration is enabled but token revocation is "
                                   "not (`revocation_options=RevocationOptions(enabled=True)`).")
         for scope, call, name in fastmcp_proxies(py):
-            args = py.arguments(scope, call)
-            if name == "OAuthProxy" and args.complete and \
-                    args.get("upstream_revocation_endpoint") is None:
+            if proxy_without_revocation(py, scope, call, name):
                 line, column = py.pos(call)
+                has = "has" if name == "OAuthProxy" else "gives its `OAuthProxy`"
                 yield self.report(doc, line, column,
-                                  "FastMCP `OAuthProxy` registers clients but has no "
+                                  f"FastMCP `{name}` registers clients but {has} no "
                                   "`upstream_revocation_endpoint`, so it serves no revocation.")
         if authlib_has_configuration_endpoint(py):
             return

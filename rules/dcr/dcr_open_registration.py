@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from nhiguard.document import Document
@@ -13,6 +14,7 @@ from nhiguard.filekinds import (
     JSON,
     PYTHON,
     SHELL,
+    TEXT,
     TOML,
     TYPESCRIPT,
     YAML,
@@ -20,7 +22,7 @@ from nhiguard.filekinds import (
 from nhiguard.finding import Finding
 from nhiguard.rule import Invalid, Rule, Valid
 
-from . import _dot, _idp
+from . import _dot, _idp, _kcadmin
 
 
 class DcrOpenRegistration(Rule):
@@ -41,11 +43,23 @@ class DcrOpenRegistration(Rule):
     - django-allauth with `IDP_OIDC_DCR_REQUIRES_INITIAL_ACCESS_TOKEN = False`;
     - django-oauth-toolkit with `DCR_ENABLED` and `AllowAllDCRPermission` in
       `DCR_REGISTRATION_PERMISSION_CLASSES`;
+    - Apereo CAS with `cas.authn.oidc.registration.dynamic-client-registration-mode`
+      `OPEN` (the default, `PROTECTED`, requires authentication);
     - authlib `ClientRegistrationEndpoint.authenticate_token` (or the older
       `authenticate_user`) that never reads the request and returns a value.
 
+    - Keycloak changed outside a realm export: `kcadm.sh` or admin-API
+      (`/admin/realms/<realm>/components/...`) calls in shell scripts,
+      Dockerfiles and CI steps that delete the anonymous Trusted Hosts policy
+      or loosen it as above, Terraform
+      `keycloak_realm_client_registration_policy` resources that loosen it,
+      and initial access tokens created (`clients-initial-access`) with
+      expiration 0, Keycloak's default meaning "never", and a count above one.
+
     Keycloak exports with no registration policies at all (the key missing or
     an empty list) are not reported: Keycloak then creates its secure defaults.
+    Policies added, read-only `get` calls and initial access tokens that
+    expire or register a single client are not reported either.
 
     ## Why is this bad?
     Anyone on the internet can mint OAuth clients in the tenant: phishing
@@ -86,9 +100,11 @@ class DcrOpenRegistration(Rule):
             "CWE-770")
     keywords = ("enable_dynamic_client_registration", "ClientRegistrationPolicy",
                 "dynamic_client_registration", "IDP_OIDC_DCR_REQUIRES_INITIAL_ACCESS_TOKEN",
-                "ClientRegistrationEndpoint", "AllowAllDCRPermission")
+                "ClientRegistrationEndpoint", "AllowAllDCRPermission", "kcadm", "/admin/realms/",
+                "keycloak_realm_client_registration_policy", "dynamic-client-registration-mode",
+                "dynamic_client_registration_mode")
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT, YAML, JSON, TOML, ENV, SHELL,
-                            DOCKERFILE, HCL})
+                            DOCKERFILE, HCL, TEXT})
 
     VALID = [
         Valid('resource "auth0_tenant" "main" {\n  flags {\n'
@@ -119,6 +135,13 @@ class DcrOpenRegistration(Rule):
               path="settings.py"),
         Valid('OAUTH2_PROVIDER = {"DCR_ENABLED": False, "DCR_REGISTRATION_PERMISSION_CLASSES": (\n'
               '    "oauth2_provider.dcr.AllowAllDCRPermission",)}\n', path="settings.py"),
+        Valid("kcadm.sh create clients-initial-access -r agents -s expiration=3600 -s count=1\n",
+              path="bootstrap.sh"),
+        Valid('resource "keycloak_realm_client_registration_policy" "trusted_hosts" {\n'
+              '  realm_id    = keycloak_realm.agents.id\n  name        = "Trusted Hosts"\n'
+              '  provider_id = "trusted-hosts"\n  sub_type    = "anonymous"\n  config = {\n'
+              '    "host-sending-registration-request-must-match" = "true"\n'
+              '    "trusted-hosts" = "claude.ai,auth.example.com"\n  }\n}\n', path="keycloak.tf"),
     ]
     INVALID = [
         Invalid('resource "auth0_tenant" "main" {\n  friendly_name = "Acme"\n  flags {\n'
@@ -143,6 +166,13 @@ class DcrOpenRegistration(Rule):
                 'OAUTH2_PROVIDER = {"DCR_ENABLED": True}\n'
                 'OAUTH2_PROVIDER["DCR_REGISTRATION_PERMISSION_CLASSES"] = (AllowAllDCRPermission,)\n',
                 path="settings.py", line=3),
+        Invalid('ID=$(kcadm.sh get components -r agents -q name="Trusted Hosts" --fields id '
+                '--format csv --noquotes)\nkcadm.sh delete components/$ID -r agents\n',
+                path="open-registration.sh", line=2),
+        Invalid("kcadm.sh create clients-initial-access -r agents -s expiration=0 -s count=500\n",
+                path="bootstrap.sh", line=1),
+        Invalid("cas:\n  authn:\n    oidc:\n      registration:\n"
+                "        dynamic-client-registration-mode: OPEN\n", path="application.yml", line=5),
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
@@ -161,6 +191,12 @@ class DcrOpenRegistration(Rule):
             yield from _idp.auth0_code(text)
         if doc.kind != PYTHON and "dynamic_client_registration" in text.lower():
             yield from _idp.hydra(doc)
+        if _idp.cas_file(doc) and re.search("dynamic.client.registration.mode", text, re.I):
+            yield from _idp.cas_open_mode(doc)
+        if doc.kind in (SHELL, DOCKERFILE, YAML) and ("kcadm" in text or "/admin/realms/" in text):
+            yield from _kcadmin.admin_calls(doc)
+        if doc.kind == HCL and "keycloak_realm_client_registration_policy" in text:
+            yield from _kcadmin.terraform(doc)
         if doc.kind == PYTHON:
             if "IDP_OIDC_DCR_REQUIRES_INITIAL_ACCESS_TOKEN" in text:
                 yield from _idp.allauth(text)

@@ -14,6 +14,7 @@ from nhiguard.filekinds import (
     JSON,
     PYTHON,
     SHELL,
+    TEXT,
     TOML,
     TYPESCRIPT,
     YAML,
@@ -45,7 +46,15 @@ class DcrServerSecretNoExpiry(Rule):
     - Ory Hydra with dynamic registration on (Hydra does not expire client
       secrets: `client_secret_expires_at` is always 0);
     - django-oauth-toolkit with `OAUTH2_PROVIDER["DCR_ENABLED"] = True` (its
-      applications have no secret expiry).
+      applications have no secret expiry);
+    - Janssen/Gluu auth-server configuration whose
+      `dynamicRegistrationExpirationTime` is 0 or -1 (registered clients
+      never expire) or longer than the maximum, unless
+      `dynamicRegistrationEnabled` is false. Left out, the server's own
+      default applies and nothing is reported;
+    - Apereo CAS `cas.authn.oidc.registration.client-secret-expiration` set
+      to 0 (never; also CAS's default, which is not reported when the
+      setting is left out) or longer than the maximum.
 
     ## Why is this bad?
     Every agent that registers gets a credential for life. Nothing forces
@@ -91,9 +100,11 @@ class DcrServerSecretNoExpiry(Rule):
             "CWE-613")
     policy_settings = ('max_secret_lifetime_days',)
     keywords = ("ClientRegistrationOptions", "ClientRegistrationEndpoint",
-                "clientSecretExpirySeconds", "dynamic_client_registration", "DCR_ENABLED")
+                "clientSecretExpirySeconds", "dynamic_client_registration",
+                "dynamicRegistrationExpirationTime", "client-secret-expiration",
+                "client_secret_expiration", "DCR_ENABLED")
     file_kinds = frozenset({PYTHON, JAVASCRIPT, TYPESCRIPT, YAML, JSON, TOML, ENV, SHELL,
-                            DOCKERFILE, HCL})
+                            DOCKERFILE, HCL, TEXT})
 
     VALID = [
         Valid("from mcp.server.auth.settings import ClientRegistrationOptions\n"
@@ -116,9 +127,9 @@ class DcrServerSecretNoExpiry(Rule):
               "        info['client_secret_expires_at'] = info['client_id_issued_at'] + 86400\n"
               "        return info\n"),
         Valid("oidc:\n  dynamic_client_registration:\n    enabled: false\n", path="hydra.yml"),
-        Valid('OAUTH2_PROVIDER = {"DCR_ENABLED": False, "ACCESS_TOKEN_EXPIRE_SECONDS": 3600}\n',
-              path="settings.py"),
-        Valid('OAUTH2_PROVIDER = {"DCR_ENABLED": env.bool("DCR_ENABLED")}\n', path="settings.py"),
+        Valid('{"dynamicRegistrationEnabled": true,\n "dynamicRegistrationExpirationTime": 86400}\n',
+              path="jans-auth-config.json"),
+        Valid("cas.authn.oidc.registration.client-secret-expiration=P14D\n", path="cas.properties"),
     ]
     INVALID = [
         Invalid("from mcp.server.auth.settings import AuthSettings, ClientRegistrationOptions\n"
@@ -151,6 +162,11 @@ class DcrServerSecretNoExpiry(Rule):
                 path="docker-compose.yml", line=5),
         Invalid('OAUTH2_PROVIDER = {\n    "SCOPES": {"mcp": "MCP tools"},\n'
                 '    "DCR_ENABLED": True,\n}\n', path="settings.py", line=3),
+        Invalid('{"dynamicRegistrationEnabled": true,\n "dynamicRegistrationExpirationTime": -1}\n',
+                path="jans-auth-config.json", line=2),
+        Invalid("cas.authn.oidc.registration.dynamic-client-registration-mode=PROTECTED\n"
+                "cas.authn.oidc.registration.client-secret-expiration=0\n",
+                path="cas.properties", line=2),
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
@@ -161,6 +177,22 @@ class DcrServerSecretNoExpiry(Rule):
                 yield from self._django_oauth_toolkit(doc)
         elif doc.kind in (JAVASCRIPT, TYPESCRIPT):
             yield from self._typescript(doc)
+        if doc.kind in (JSON, YAML) and "dynamicRegistrationExpirationTime" in doc.text:
+            for node, secs in _idp.janssen(doc):
+                problem = self._too_long(secs)
+                if problem is not None:
+                    # The key itself is not named: messages mask long camel-case words.
+                    value = (f"{int(secs)}, so registered clients and their secrets never expire"
+                             if secs <= 0 else problem)
+                    yield self.report(doc, node.line, node.column,
+                                      f"Janssen/Gluu dynamic registration expiration time is {value}.")
+        if _idp.cas_file(doc) and re.search("client.secret.expiration", doc.text, re.I):
+            for line, column, secs in _idp.cas_secret_expiry(doc):
+                problem = self._too_long(secs)
+                if problem is not None:
+                    yield self.report(doc, line, column,
+                                      f"Apereo CAS gives dynamically registered clients secrets whose "
+                                      f"expiration period is {problem}.")
         if doc.kind != PYTHON and re.search("dynamic_client_registration", doc.text, re.I):
             for hit in _idp.hydra(doc):
                 yield self.report(doc, hit.line, hit.column,

@@ -16,7 +16,8 @@ class ProxyAlwaysOnDcr(Rule):
     Finds FastMCP servers authenticated through `OAuthProxy`, `OIDCProxy` or
     a provider built on them (`GitHubProvider`, `GoogleProvider`,
     `AzureProvider`, `Auth0Provider`, `WorkOSProvider`, `DiscordProvider`,
-    `AWSCognitoProvider`, `OCIProvider`, or a local subclass), in code or
+    `ClerkProvider`, `HuggingFaceProvider`, `AWSCognitoProvider`,
+    `OCIProvider`, or a local subclass), in code or
     chosen by `FASTMCP_SERVER_AUTH` in the environment. These proxies
     always turn on Dynamic Client Registration for MCP clients and set no
     `client_secret_expiry_seconds`, so every confidential client they
