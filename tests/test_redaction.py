@@ -44,8 +44,31 @@ def _realistic(body: str) -> bool:
     return classes >= 2 and not re.search(r"(.)\1{3}", body) and len(set(body)) >= len(body) // 4
 
 
-def _literal_head(pattern: str) -> str:
-    """The fixed text a pattern starts with (`https://hooks.slack.com/services/`):
+def _fixed(op: object, arg: object) -> str | None:
+    """A regex for one parsed item if it matches only fixed text (a literal, an
+    optional part, a choice of words), else None."""
+    from re import _parser  # type: ignore[attr-defined]
+
+    if op == _parser.LITERAL:
+        return re.escape(chr(arg))  # type: ignore[arg-type]
+    if op == _parser.SUBPATTERN:
+        return _fixed_run(arg[-1])  # type: ignore[index]
+    if op == _parser.BRANCH:
+        choices = [_fixed_run(b) for b in arg[1]]  # type: ignore[index]
+        return None if None in choices else "(?:" + "|".join(choices) + ")"  # type: ignore[arg-type]
+    if op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT) and arg[:2] == (0, 1):  # type: ignore[index]
+        body = _fixed_run(arg[2])  # type: ignore[index]
+        return None if body is None else f"(?:{body})?"
+    return None
+
+
+def _fixed_run(items: object) -> str | None:
+    parts = [_fixed(op, arg) for op, arg in items]  # type: ignore[attr-defined]
+    return None if None in parts else "".join(parts)  # type: ignore[arg-type]
+
+
+def _public_head(pattern: str) -> re.Pattern[str]:
+    """What every key of a format starts with (`https://hooks.slack.com/services/`):
     public, the same in every key of the format."""
     from re import _parser  # type: ignore[attr-defined]
 
@@ -54,18 +77,24 @@ def _literal_head(pattern: str) -> str:
         items = list(items[0][1][-1])
     head = ""
     for op, arg in items:
-        if op != _parser.LITERAL:
+        fixed = _fixed(op, arg)
+        if fixed is None:
             break
-        head += chr(arg)
-    return head
+        head += fixed
+    return re.compile(head)
+
+
+def _public_part(secret: str, head: re.Pattern[str]) -> str:
+    m = head.match(secret)
+    return m.group(0) if m else ""
 
 
 def _provider_secret(p: Provider) -> st.SearchStrategy[tuple[str, str]]:
-    prefix = p.prefix or _literal_head(p.pattern)
+    head = re.compile(re.escape(p.prefix)) if p.prefix else _public_head(p.pattern)
     return (st.from_regex(re.compile(p.pattern, re.ASCII), fullmatch=True)
             .map(lambda s: s.strip("()"))
-            .filter(lambda s: _realistic(s[len(prefix):] if s.startswith(prefix) else s))
-            .map(lambda s: (s, prefix)))
+            .filter(lambda s: _realistic(s[len(_public_part(s, head)):]))
+            .map(lambda s: (s, _public_part(s, head))))
 
 
 _B64 = string.ascii_letters + string.digits + "+/"
@@ -280,3 +309,17 @@ def test_a_report_holds_nothing_a_scanner_takes_for_a_live_secret(name: str) -> 
 ])
 def test_a_bare_value_runs_to_the_end_only_on_a_line_of_one_setting(line: str, shown: str) -> None:
     assert render_snippet(line, 1, kind="env") == shown
+
+
+@pytest.mark.parametrize("name", ["clientRegistrationHandler", "ProxyOAuthServerProvider",
+                                  "OAuthClientInformationFull", "registerClientWithoutExpiry",
+                                  "getOAuthClientMetadataURL", "clientID"])
+def test_code_names_in_messages_stay_readable(name: str) -> None:
+    message = f"MCP `{name}` serves registration with no expiry."
+    assert scrub(message) == message
+
+
+@pytest.mark.parametrize("token", [fake_key("", 24), fake_key("", 32, string.ascii_letters + "0"),
+                                   "kQzWmXpLrTvBnYcHdJfGsA" + "hx"])
+def test_random_tokens_in_messages_are_masked(token: str) -> None:
+    assert token not in scrub(f"value `{token}` seen")
