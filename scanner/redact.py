@@ -44,7 +44,13 @@ _WORDS = re.compile(
     r"[A-Za-z]+(?:[-_./](?:[A-Za-z]+|[0-9]{1,4}))+[-_./]?"
     r"|(?:[A-Z]?[a-z]{2,}|[A-Z]{2,})(?:[A-Z][a-z]{2,})*[0-9]{0,4}"
 )
-_LONG_WORD = re.compile(r"[A-Za-z]{21}")
+# No word runs to 21 letters of one case; camelCase names do, across words
+# (`clientRegistrationHandler`), and stay names.
+_LONG_WORD = re.compile(r"[a-z]{21}|[A-Z]{21}")
+# Acronyms inside code names, read as one capitalised word (`OAuth` as `Oauth`)
+# so `ProxyOAuthServerProvider` and `clientID` read as the names they are.
+_ACRONYM = re.compile(r"OAuth|OIDC|HTTPS?|URL|URI|JSON|JWT|API|MCP|DCR|SDK|AWS|IAM|TLS|SSO|CLI|TTL"
+                      r"|ID(?![a-z])")
 _UPPER, _LOWER, _DIGIT = re.compile("[A-Z]"), re.compile("[a-z]"), re.compile("[0-9]")
 
 # `key = `, `"key": `, `key: `, `key := `, `key => `, `--key=` (the value follows).
@@ -108,6 +114,7 @@ def contains_secret(text: str, secrets: list[str] | tuple[str, ...]) -> bool:
 def is_wordy(token: str) -> bool:
     """An identifier or phrase (`client_secret_basic`, `ClientSecretExpiresAt`),
     not a random string; a 21-letter run is no word."""
+    token = _ACRONYM.sub(lambda m: m.group()[0] + m.group()[1:].lower(), token)
     return bool(_WORDS.fullmatch(token)) and not _LONG_WORD.search(token)
 
 

@@ -181,11 +181,10 @@ class DcrServerSecretNoExpiry(Rule):
             for node, secs in _idp.janssen(doc):
                 problem = self._too_long(secs)
                 if problem is not None:
-                    # The key itself is not named: messages mask long camel-case words.
                     value = (f"{int(secs)}, so registered clients and their secrets never expire"
                              if secs <= 0 else problem)
                     yield self.report(doc, node.line, node.column,
-                                      f"Janssen/Gluu dynamic registration expiration time is {value}.")
+                                      f"Janssen/Gluu `dynamicRegistrationExpirationTime` is {value}.")
         if _idp.cas_file(doc) and re.search("client.secret.expiration", doc.text, re.I):
             for line, column, secs in _idp.cas_secret_expiry(doc):
                 problem = self._too_long(secs)

@@ -150,7 +150,7 @@ class McpRegistrationWithoutGate(Rule):
             if opts.enabled is True and not gated:
                 yield self.report(doc, opts.line, opts.column,
                                   "MCP dynamic client registration is enabled and `/register` takes "
-                                  "no initial access token: any client can register itself.")
+                                  "no initial access token, so any client can register itself.")
         for _, call, name in fastmcp_proxies(py):
             line, column = py.pos(call)
             yield self.report(doc, line, column,
