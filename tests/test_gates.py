@@ -23,6 +23,9 @@ S = fake_key("", 32, seed="gate")  # random-looking, no provider format
 PEM = ("-----BEGIN RSA PRIVATE KEY-----\n" + "\n".join(fake_key("", 64, seed=str(i)) for i in range(6))
        + "\n-----END RSA PRIVATE KEY-----\n")
 
+LONG_JWT = ".".join(fake_key("", n, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+                             seed=str(n)) for n in (36, 420, 342))
+
 CASES: dict[str, str] = {
     "plain.yaml": f"service:\n  api_token: {S}\n",
     "unwanted.yaml": f"service:\n  build_id: {S}\n",
@@ -78,6 +81,10 @@ CASES: dict[str, str] = {
     "auth-comment.sh": f"export CLIENT_SECRET={S}#note\n",
     "embedded-comment.yaml": f"data:\n  app.properties: |\n    api_token={S}#note\n",
     "embedded-comment.ini": f"[app]\nblob =\n  api_token={S}#x\n",
+    # Longer than eight times its distinct characters: an RS256-signed JWT, a long key.
+    "long-jwt.yaml": f"oauth:\n  client_secret: {LONG_JWT}\n",
+    "long-jwt.env": f"API_TOKEN={LONG_JWT}\n",
+    "long-key.json": f'{{"api_token": "{fake_key("", 700, seed="long")}"}}\n',
 }
 
 

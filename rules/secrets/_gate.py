@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+from ._values import MAX_PLACEHOLDER_DISTINCT as _MAX_PLACEHOLDER_DISTINCT
 from ._values import MIN_LENGTH, is_auth_header, is_secret_name, key_words, looks_secret, spoiling_spans
 
 # A run of the characters `looks_secret` accepts (its `_SECRET_CHARS`), long enough.
@@ -114,20 +115,27 @@ def _first_secret_like(text: str, structured: bool) -> bool:
     return False
 
 
+# Pieces of one run tried before the gate gives up and says "parse": a long
+# run with many cuts (a source map) would otherwise cost seconds.
+_PIECE_BUDGET = 2000
+
+
 def _any_secret_piece(run: str) -> bool:
     # A piece has no more character classes than its run; `looks_secret` wants two.
     if sum(1 for c in _CLASSES if c.search(run)) < 2:
         return False
     cuts = [m.start() for m in _CUT.finditer(run)]
     starts, ends = [0, *(c + 1 for c in cuts)], [*cuts, len(run)]
-    # Trying every piece of a long run is quadratic (a 2 KB source map took
-    # seconds), so pieces that cannot look secret are skipped without asking:
+    # Trying every piece of a long run is quadratic, so pieces that cannot look
+    # secret are skipped without asking:
     # - a piece holding a spoiling span (a placeholder word, a URL), and so
     #   every longer piece from the same start: each start stops at the first
     #   span after it;
     # - a piece with too few distinct characters for its length (a placeholder
-    #   by `is_placeholder`): from a start, pieces of 8 times as many
-    #   characters as the rest of the run holds distinct ones, and longer.
+    #   by `is_placeholder`: at most max(3, min(length // 8, 12))). From a start
+    #   whose rest of the run holds 12 distinct characters or fewer, every piece
+    #   of 8 times that many characters or more is one.
+    # Past `_PIECE_BUDGET` pieces the answer is "parse".
     spans = sorted(spoiling_spans(run))
     begins = [begin for begin, _ in spans]
     first_end = [len(run) + 1] * (len(spans) + 1)  # the nearest span end, from span i on
@@ -138,15 +146,22 @@ def _any_secret_piece(run: str) -> bool:
     for i in range(len(run) - 1, -1, -1):
         chars.add(run[i])
         distinct_after[i] = len(chars)
+    budget = _PIECE_BUDGET
     for start in starts:
-        limit = min(first_end[bisect_left(begins, start)], start + 8 * distinct_after[start])
+        limit = first_end[bisect_left(begins, start)]
+        if distinct_after[start] <= _MAX_PLACEHOLDER_DISTINCT:
+            limit = min(limit, start + 8 * distinct_after[start])
         for end in ends:
             if end >= limit:
                 break
             if end - start < MIN_LENGTH:
                 continue
+            budget -= 1
+            if budget < 0:
+                return True
             piece = run[start:end]
-            if len(set(piece)) > max(3, len(piece) // 8) and looks_secret(piece):
+            if len(set(piece)) > max(3, min(len(piece) // 8, _MAX_PLACEHOLDER_DISTINCT)) \
+                    and looks_secret(piece):
                 return True
     return False
 

@@ -190,6 +190,9 @@ KNOWN_EXAMPLES = frozenset({
 })
 
 MIN_LENGTH = 16
+# A value with this many distinct characters or fewer may be a placeholder
+# (`aaaa-bbbb-aaaa-bbbb...`); a long base64 value has up to 64.
+MAX_PLACEHOLDER_DISTINCT = 12
 
 
 def entropy(text: str) -> float:
@@ -218,7 +221,8 @@ def is_placeholder(value: str, words: tuple[str, ...] = _PLACEHOLDER_WORDS,
     if any(word in low for word in words) or any(s in low for s in sequences):
         return True
     # Few distinct characters; capped, as a long base64 value has at most 64.
-    return bool(run.search(value)) or len(set(value)) <= max(3, min(len(value) // 8, 12))
+    return bool(run.search(value)) or len(set(value)) <= max(3, min(len(value) // 8,
+                                                                    MAX_PLACEHOLDER_DISTINCT))
 
 
 def is_random(body: str, min_entropy: float | None = None) -> bool:
