@@ -79,11 +79,12 @@ class Prefilter:
         self.known_ids = frozenset(r.id for r in all_rule_classes())
         self.superseded_by = {r.id: frozenset(r.superseded_by) for r in self.rules}
         # One search finds every rule's keywords, the kind-specific ones too.
+        by_kind = [getattr(r, "kind_keywords", {}) for r in self.rules]  # optional on a rule
         self.keywords = KeywordSet([DIRECTIVE_KEYWORD, *(k for r in rules for k in r.keywords),
-                                    *(k for r in rules for ks in r.kind_keywords.values() for k in ks)])
+                                    *(k for kinds in by_kind for ks in kinds.values() for k in ks)])
         self._rule_words = [(r, _lowered(r.keywords),
-                             {kind: _lowered(ks) for kind, ks in r.kind_keywords.items()})
-                            for r in self.rules]
+                             {kind: _lowered(ks) for kind, ks in kinds.items()})
+                            for r, kinds in zip(self.rules, by_kind, strict=True)]
 
     def candidates(self, data: bytes, kind: str, test_code: bool = False) -> tuple[list[Rule], bool]:
         """The rules that can fire, and whether the file holds a directive.
