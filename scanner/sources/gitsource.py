@@ -224,10 +224,12 @@ def read_blob(root: str, blob: str) -> bytes:
             multiprocessing.util.Finalize(reader, reader.close, exitpriority=10)
         try:
             _, data = entry[1].read(blob)
-        except GitError as exc:
+        except BaseException as exc:  # a git error, or the file's time budget mid-read
             del _readers[root]  # the pipe's state is unknown: a fresh reader next time
             entry[1].close()
-            raise OSError(str(exc)) from exc
+            if isinstance(exc, GitError):
+                raise OSError(str(exc)) from exc
+            raise
     assert data is not None
     return data
 
