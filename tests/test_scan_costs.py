@@ -18,9 +18,11 @@ from helpers import ROOT
 from nhiguard.document import Document
 from nhiguard.engine import Prefilter, collector_paused, scan_artifact
 from nhiguard.filekinds import JSON, PYTHON, kind_of
+from nhiguard.policy import Policy
 from nhiguard.registry import all_rule_classes
 from nhiguard.rule import Rule, contract_problems
-from nhiguard.rules.scopes import tool_allow_all
+from nhiguard.rules.scopes import oauth_broad_scope, tool_allow_all
+from nhiguard.rules.scopes.oauth_broad_scope import OauthBroadScope
 from nhiguard.sources import Artifact
 
 GATED = [r for r in all_rule_classes() if r.kind_keywords]
@@ -130,3 +132,38 @@ def test_the_collector_is_paused_per_file_and_restored():
         assert not gc.isenabled()  # a caller that turned it off keeps it off
     finally:
         gc.enable()
+
+
+SCOPE_CASES = {
+    "wildcard.py": "cfg = {'scope': '*'}\n",
+    "escaped.py": "scope = '\\x2a'\n",
+    "named.py": "SCOPES = ['\\N{ASTERISK}', 'read']\n",
+    "plain.py": "SCOPES = ['all', 'repo']\ncancel_scope = None\n",
+    "oauth.py": "client_id = 'x'\nSCOPES = ['all', 'repo']\n",
+    "listed.py": "request(scope='files:all')\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCOPE_CASES))
+@pytest.mark.parametrize("listed", [(), ("files:all",)])
+def test_the_broad_scope_parse_gate_never_changes_findings(name, listed, monkeypatch):
+    policy = Policy(broad_scopes=listed)
+    data = SCOPE_CASES[name].encode()
+    gated = _findings(name, data, [OauthBroadScope(policy)])
+    monkeypatch.setattr(oauth_broad_scope, "_may_hold_wildcard", lambda text, policy: True)
+    assert _findings(name, data, [OauthBroadScope(policy)]) == gated
+    if name != "plain.py" and (name != "listed.py" or listed):
+        assert gated, name  # the cases exercise real findings
+
+
+def test_the_broad_scope_gate_spares_the_parse_outside_oauth_code(monkeypatch):
+    import ast
+
+    parses: list[str] = []
+    real_parse = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda *a, **k: parses.append("parse") or real_parse(*a, **k))
+    for name, text in (("plain.py", "SCOPES = ['all', 'repo']\ncancel_scope = None\n"),
+                       ("oauth.py", "client_id = 'x'\nSCOPES = ['all', 'repo']\n")):
+        result = scan_artifact(Artifact(uri=name, data=text.encode()), Prefilter([OauthBroadScope()]))
+        assert result.scanned
+    assert parses == ["parse"]  # the OAuth file only
