@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 
 T = TypeVar("T")
+# The cached views `close` drops.
+_VIEWS = ("lines", "_line_starts", "tree", "python", "js")
 
 
 class Document:
@@ -46,6 +48,16 @@ class Document:
             self._derived[key] = build(self)
         value: T = self._derived[key]
         return value
+
+    def close(self) -> None:
+        """Drop the views. A parsed view points back at its document (and its
+        scopes at the view), so without this the cycle collector, not
+        reference counting, would have to find every parsed tree."""
+        for name in _VIEWS:
+            view = self.__dict__.pop(name, None)
+            if hasattr(view, "__dict__"):
+                vars(view).clear()
+        self._derived.clear()
 
     # -- text views --------------------------------------------------------------------
     @cached_property

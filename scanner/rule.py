@@ -77,6 +77,10 @@ class Rule:
     # Case-insensitive byte strings; the rule runs on a file only if one of
     # them occurs in it. Empty means "every file of my kinds" (use sparingly).
     keywords: ClassVar[tuple[str, ...]] = ()
+    # Narrower keywords for some file kinds, in place of `keywords` there: a
+    # rule that reads a config tree by many keys but Python by a few names
+    # gates the costly parse on those names alone.
+    kind_keywords: ClassVar[dict[str, tuple[str, ...]]] = {}
     file_kinds: ClassVar[frozenset[str]] = ALL_KINDS
     # Names of the Policy fields the rule reads; `nhiguard rules ID` shows their values.
     policy_settings: ClassVar[tuple[str, ...]] = ()
@@ -226,6 +230,11 @@ def contract_problems(rule: type[Rule]) -> list[str]:
     unknown = set(rule.file_kinds) - ALL_KINDS
     if unknown:
         problems.append(f"unknown file kinds {sorted(unknown)}")
+    for kind, words in rule.kind_keywords.items():
+        if kind not in rule.file_kinds:
+            problems.append(f"kind_keywords for {kind!r}, a kind the rule does not read")
+        if not words:
+            problems.append(f"kind_keywords for {kind!r} is empty (leave the kind out instead)")
     problems += _precedence_problems(rule)
     return problems
 

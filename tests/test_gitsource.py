@@ -5,16 +5,29 @@ filter, raw-record parsing)."""
 from __future__ import annotations
 
 import json
+import multiprocessing
 import subprocess
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import jsonschema
 import pytest
 from helpers import ROOT, git, nhiguard, write_tree
+from nhiguard.engine import Prefilter, scan_artifact
 from nhiguard.finding import Finding
+from nhiguard.policy import Policy
+from nhiguard.registry import select_rules
 from nhiguard.sources.diffmap import LineSet, added_lines, keep_changed, unquote_path
-from nhiguard.sources.githistory import HistorySource
-from nhiguard.sources.gitsource import BlobReader, Repo, parse_range, parse_raw
+from nhiguard.sources.githistory import HistorySource, scan_history
+from nhiguard.sources.gitsource import (
+    BlobReader,
+    GitBlob,
+    Repo,
+    close_blob_readers,
+    parse_range,
+    parse_raw,
+)
 
 # Split so this file holds no finding itself.
 PATS = ["ghp_" + body for body in (
@@ -203,19 +216,46 @@ def test_history_range_and_text_output(history_repo):
     assert found(scan(root, "--history", f"{commits['init']}..{commits['remove']}")) == [("app.py", 2)]
 
 
-def test_history_reads_each_distinct_blob_once(history_repo):
+def test_history_reads_each_distinct_blob_once(history_repo, monkeypatch):
     root, _ = history_repo
     source = HistorySource(Repo(root))
     changes = source.changes("HEAD")
-    windows = list(source.windows(changes))
-    blobs = [change.blob for window in windows for _, change in window]
+    blobs = source.artifacts(changes)
     every = git(root, "log", "--all", "--format=", "--raw", "--no-abbrev", "--no-renames").split()
     distinct = {word for word in every if len(word) == 40 and set(word) != {"0"}}
-    assert sorted(blobs) == sorted(distinct)
-    assert source.blobs_read == len(distinct) == len(set(blobs))
+    assert sorted(a.blob or "" for a, _ in blobs) == sorted(distinct)
     # In history order, each artifact telling its blob (one path has many).
-    assert blobs == [change.blob for change in changes]
-    assert [a.blob for window in windows for a, _ in window] == blobs
+    assert [change.blob for change in changes] == [a.blob for a, _ in blobs]
+    assert all(a.uri == c.path and a.blob == c.blob for a, c in blobs)
+    asked: list[str] = []
+    real_read = BlobReader.read
+    monkeypatch.setattr(BlobReader, "read", lambda self, blob: asked.append(blob) or real_read(self, blob))
+    scan_history(source, changes, select_rules(["NHG1"]), Policy(), jobs=1)
+    assert sorted(asked) == sorted(distinct)
+
+
+def test_a_history_blob_is_read_by_the_process_that_scans_it(history_repo):
+    root, _ = history_repo
+    source = HistorySource(Repo(root))
+    blobs = source.artifacts(source.changes("HEAD"))
+    leak = next(a for a, c in blobs if c.path == "app.py" and b"TOKEN" in a.read())
+    assert isinstance(leak, GitBlob) and leak.data is None  # only the id travels
+    assert leak.size == len(leak.read())
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        assert pool.submit(GitBlob.read, leak).result() == leak.read()
+    close_blob_readers()
+    # A blob the repository lacks is unreadable, not a crash of the scan.
+    result = scan_artifact(replace(leak, blob="f" * 40), Prefilter([]))
+    assert [n.kind for n in result.notifications] == ["unreadable"]
+    close_blob_readers()
+
+
+def test_history_blobs_over_the_size_cap_are_noted_not_read(history_repo):
+    root, _ = history_repo
+    source = HistorySource(Repo(root), max_bytes=12)
+    blobs = source.artifacts(source.changes("HEAD"))
+    assert all(a.size <= 12 for a, _ in blobs)
+    assert {n.uri for n in source.notifications if n.kind == "too-large"} == {"app.py", "shared.py"}
 
 
 def test_history_with_many_versions_of_a_file_is_the_same_on_every_job_count(tmp_path):

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from nhiguard.document import Document
 from nhiguard.filekinds import ENV, INI, JAVASCRIPT, JSON, PYTHON, TOML, TYPESCRIPT, YAML
 from nhiguard.finding import Finding
+from nhiguard.policy import Policy
 from nhiguard.rule import Invalid, Rule, Valid
 
 from ._scopes import SCOPE_KEY, message, oauth_context, reported
@@ -15,6 +16,13 @@ from ._sites import js_sites, python_sites, tree_sites
 
 def _is_scope_key(key: str) -> bool:
     return SCOPE_KEY.search(key) is not None
+
+
+def _may_hold_wildcard(text: str, policy: Policy) -> bool:
+    """Can a Python file outside OAuth code hold a scope worth reporting? There
+    only `*` and policy-listed scopes are (`_scopes.reported`), and a Python
+    string holds `*` only when the source has one or an escape (a backslash)."""
+    return bool(policy.broad_scopes or policy.forbidden_scopes) or "*" in text or "\\" in text
 
 
 class OauthBroadScope(Rule):
@@ -91,13 +99,15 @@ class OauthBroadScope(Rule):
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
+        in_oauth_file = oauth_context(doc.text)
+        if doc.kind == PYTHON and not in_oauth_file and not _may_hold_wildcard(doc.text, self.policy):
+            return  # nothing could be reported: spare the parse
         if doc.kind == PYTHON:
             sites = python_sites(doc, _is_scope_key)
         elif doc.kind in (JAVASCRIPT, TYPESCRIPT):
             sites = js_sites(doc, r"\w*[sS]copes?")
         else:
             sites = tree_sites(doc, _is_scope_key)
-        in_oauth_file = oauth_context(doc.text)
         for line, column, value in sites:
             found = reported(value, self.policy, in_oauth_file)
             if found:

@@ -61,6 +61,9 @@ class ToolAllowAll(Rule):
     taxa = ("A1", "MAESTRO-L6", "NHI5:2025", "ASI02:2026", "ASI03:2026", "CWE-250", "CWE-269")
     keywords = ("alwaysAllow", "autoApprove", "auto_approve", "allowed_tools", "allowedTools",
                 "trusted_tools", "mcp__", "trust", "tools")
+    # In Python only the approving names are read (`_APPROVE_KEYS`), not `tools` or `trust`.
+    kind_keywords = {PYTHON: ("alwaysAllow", "autoApprove", "auto_approve", "allowed_tools",
+                              "allowedTools", "trusted_tools")}
     file_kinds = frozenset({JSON, YAML, TOML, PYTHON})
     scans_tests = False
 

@@ -2,9 +2,10 @@
 
 `git log --raw` names the blobs each commit brings in (merges too, through
 their combined diff, so a conflict resolution is not missed); a blob already
-seen, under any path, in any commit or branch, is not read again. Contents
-stream through one `git cat-file --batch` into the engine a window at a time,
-so memory stays flat however long the history is.
+seen, under any path, in any commit or branch, is not read again. The
+workers read the contents themselves, each through its own `git cat-file
+--batch`, one blob at a time, so memory stays flat however long the history
+is and nothing is copied between processes.
 
 Commits are walked oldest first (topological order), so a blob is reported
 with the commit that introduced it. A finding that stays the same across
@@ -16,31 +17,35 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from ..engine import DEFAULT_FILE_TIMEOUT, INLINE_MAX_FILES, FileResult, ScanResult, WorkerPool, iter_results
 from ..finding import Finding, Notification
 from ..policy import Policy
 from ..rule import Rule
-from .files import DEFAULT_MAX_BYTES, Artifact, Listing
-from .gitsource import BlobFilter, BlobReader, Change, GitError, Repo, git_env, parse_raw, stream_tokens
+from .files import DEFAULT_MAX_BYTES, Artifact
+from .gitsource import (
+    BlobFilter,
+    Change,
+    GitBlob,
+    GitError,
+    Repo,
+    blob_sizes,
+    close_blob_readers,
+    git_env,
+    parse_raw,
+    stream_tokens,
+)
 
 # Options a range may hold besides revisions: which refs to walk.
 REF_OPTIONS = frozenset({"--all", "--branches", "--tags", "--remotes"})
-# Blob content held at once while history streams to the engine.
-WINDOW_BYTES = 64 * 1024 * 1024
-WINDOW_BLOBS = 4096
-
-Window = list[tuple[Artifact, Change]]
-
 
 class HistorySource:
     def __init__(self, repo: Repo, excludes: Sequence[str] = (),
                  max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.repo = repo
         self.filter = BlobFilter(excludes, max_bytes)
-        self.blobs_read = 0
         self.notifications: list[Notification] = []
 
     def revisions(self, spec: str) -> list[str]:
@@ -89,25 +94,26 @@ class HistorySource:
             raise GitError(f"git log failed: {error.splitlines()[-1] if error else proc.returncode}")
         return out
 
-    def windows(self, changes: Sequence[Change]) -> Iterator[Window]:
-        """The blobs' contents, a window at a time, in the order of `changes`
-        (so the versions of a path come oldest first)."""
-        listing = Listing()
-        with BlobReader(self.repo, self.filter.max_bytes) as reader:
-            window: Window = []
-            held = 0
-            for change in changes:
-                artifact = self.filter.artifact(reader, change, listing)
-                if artifact is not None:
-                    window.append((artifact, change))
-                    held += artifact.size
-                if held >= WINDOW_BYTES or len(window) >= WINDOW_BLOBS:
-                    yield window
-                    window, held = [], 0
-            if window:
-                yield window
-            self.blobs_read += reader.blobs_read
-        self.notifications.extend(listing.notifications)
+    def artifacts(self, changes: Sequence[Change]) -> list[tuple[Artifact, Change]]:
+        """An artifact per blob, in the order of `changes` (so the versions of
+        a path come oldest first). Only sizes are asked for here: each worker
+        reads the contents of the blobs it scans, so they are read once, in
+        parallel, and never copied between processes. A blob over the size
+        cap is left out with a note."""
+        sizes = blob_sizes(self.repo, [c.blob for c in changes])
+        root = str(self.repo.root)
+        out: list[tuple[Artifact, Change]] = []
+        for change in changes:
+            size = sizes.get(change.blob)
+            if size is None:
+                raise GitError(f"git cat-file: cannot read blob {change.blob}")
+            if size > self.filter.max_bytes:
+                self.notifications.append(Notification(
+                    change.path, f"skipped: {size} bytes is over the {self.filter.max_bytes}-byte "
+                    "size cap", "note", kind="too-large"))
+                continue
+            out.append((GitBlob(uri=change.path, size=size, blob=change.blob, repo=root), change))
+        return out
 
 
 def scan_history(
@@ -122,36 +128,39 @@ def scan_history(
 ) -> ScanResult:
     """Scan the blobs `source.changes` listed, once each; findings carry their commit.
 
-    A whole window goes to the workers at once, every version of a path in it
-    too (a file's many versions are where a history's time goes), and results
-    are told apart by blob. They are then read in history order, so a finding
+    Every blob goes to the workers at once, every version of a path too (a
+    file's many versions are where a history's time goes), and results are
+    told apart by blob. They are then read in history order, so a finding
     that every later version repeats is reported for the oldest.
     """
     if pool is None and jobs > 1 and len(changes) > INLINE_MAX_FILES:
         with WorkerPool(rule_classes, policy, jobs, file_timeout) as own:
             return scan_history(source, changes, rule_classes, policy, jobs, on_progress, own,
                                 file_timeout)
-    findings: list[Finding] = []
-    notifications: dict[tuple[str, str, str, int], Notification] = {}
-    reported: set[tuple[str, str, str]] = set()
-    scanned = 0
-    for window in source.windows(changes):
-        results: dict[str | None, FileResult] = {}
-        for r in iter_results([artifact for artifact, _ in window], rule_classes, policy, jobs,
+    blobs = source.artifacts(changes)
+    results: dict[str | None, FileResult] = {}
+    try:
+        for r in iter_results([artifact for artifact, _ in blobs], rule_classes, policy, jobs,
                               pool, file_timeout):
             results[r.blob] = r
             if on_progress:
                 on_progress(1)
-        for artifact, change in window:
-            result = results[artifact.blob]
-            scanned += result.scanned
-            for f in sorted(result.findings, key=Finding.sort_key):
-                key = (f.uri, f.rule_id, f.fingerprint)
-                if key not in reported:
-                    reported.add(key)
-                    findings.append(replace(f, commit=change.commit))
-            for n in sorted(result.notifications, key=Notification.sort_key):
-                notifications.setdefault((n.uri, n.kind, n.message, n.line or 0), n)
+    finally:
+        close_blob_readers()  # those this process opened, when it scanned inline
+    findings: list[Finding] = []
+    notifications: dict[tuple[str, str, str, int], Notification] = {}
+    reported: set[tuple[str, str, str]] = set()
+    scanned = 0
+    for artifact, change in blobs:
+        result = results[artifact.blob]
+        scanned += result.scanned
+        for f in sorted(result.findings, key=Finding.sort_key):
+            key = (f.uri, f.rule_id, f.fingerprint)
+            if key not in reported:
+                reported.add(key)
+                findings.append(replace(f, commit=change.commit))
+        for n in sorted(result.notifications, key=Notification.sort_key):
+            notifications.setdefault((n.uri, n.kind, n.message, n.line or 0), n)
     for n in source.notifications:
         notifications.setdefault((n.uri, n.kind, n.message, n.line or 0), n)
     findings.sort(key=Finding.sort_key)

@@ -27,9 +27,12 @@ file before the change is not what the change introduces.
 
 from __future__ import annotations
 
+import multiprocessing.util
 import os
 import re
 import subprocess
+import sys
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,6 +173,74 @@ class BlobReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def blob_sizes(repo: Repo, blobs: Sequence[str]) -> dict[str, int]:
+    """The size of each blob, from one `git cat-file --batch-check` (no
+    content is read); a blob git does not have is left out."""
+    if not blobs:
+        return {}
+    out = subprocess.run(repo.command("cat-file", "--batch-check"), capture_output=True,
+                         input="".join(f"{b}\n" for b in blobs).encode("ascii"), env=git_env(),
+                         check=False)
+    if out.returncode != 0:
+        raise GitError(f"git cat-file failed: {_decode(out.stderr).strip() or out.returncode}")
+    sizes = {}
+    for line in out.stdout.splitlines():
+        fields = line.split()
+        if len(fields) == 3 and fields[1] == b"blob":
+            sizes[_decode(fields[0])] = int(fields[2])
+    return sizes
+
+
+@dataclass(frozen=True, slots=True)
+class GitBlob(Artifact):
+    """A blob of the repository at `repo`, read when it is scanned, by the
+    process that scans it (one `git cat-file --batch` per process): contents
+    never pass through the process that lists them."""
+
+    repo: str = ""
+
+    def read(self) -> bytes:
+        assert self.blob is not None
+        return read_blob(self.repo, self.blob)
+
+
+# Per repository, this process's reader (a forked worker starts its own: a
+# pipe shared with the parent would mix their answers).
+_readers: dict[str, tuple[int, BlobReader]] = {}
+_readers_lock = threading.Lock()
+
+
+def read_blob(root: str, blob: str) -> bytes:
+    """The bytes of `blob` in the repository at `root`, through this process's
+    long-lived reader; OSError if it cannot be read."""
+    with _readers_lock:
+        entry = _readers.get(root)
+        if entry is None or entry[0] != os.getpid():
+            reader = BlobReader(Repo(Path(root)), max_bytes=sys.maxsize)
+            _readers[root] = entry = (os.getpid(), reader)
+            # A pool worker ends without running atexit hooks; this runs.
+            multiprocessing.util.Finalize(reader, reader.close, exitpriority=10)
+        try:
+            _, data = entry[1].read(blob)
+        except BaseException as exc:  # a git error, or the file's time budget mid-read
+            del _readers[root]  # the pipe's state is unknown: a fresh reader next time
+            entry[1].close()
+            if isinstance(exc, GitError):
+                raise OSError(str(exc)) from exc
+            raise
+    assert data is not None
+    return data
+
+
+def close_blob_readers() -> None:
+    """End this process's readers (a scan that read blobs inline calls this)."""
+    with _readers_lock:
+        for pid, reader in _readers.values():
+            if pid == os.getpid():
+                reader.close()
+        _readers.clear()
 
 
 @dataclass(frozen=True)

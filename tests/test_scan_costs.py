@@ -1,0 +1,169 @@
+"""What makes a scan cheaper must never change what it finds.
+
+Kind-specific keyword gates (`Rule.kind_keywords`) keep a rule, and so a
+parse, off files that cannot hold what it reads: each case compares the
+findings with the gates as declared and with every rule gated by its general
+keywords alone. The parsed views of a document are freed by reference
+counting when it is done, and the cycle collector is paused per file and left
+as it was found.
+"""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import pytest
+from helpers import ROOT
+from nhiguard.document import Document
+from nhiguard.engine import Prefilter, collector_paused, scan_artifact
+from nhiguard.filekinds import JSON, PYTHON, kind_of
+from nhiguard.policy import Policy
+from nhiguard.registry import all_rule_classes
+from nhiguard.rule import Rule, contract_problems
+from nhiguard.rules.scopes import oauth_broad_scope, tool_allow_all
+from nhiguard.rules.scopes.oauth_broad_scope import OauthBroadScope
+from nhiguard.sources import Artifact
+
+GATED = [r for r in all_rule_classes() if r.kind_keywords]
+
+
+def _findings(uri: str, data: bytes, rules: list[Rule]) -> list[tuple[str, int, int, str]]:
+    result = scan_artifact(Artifact(uri=uri, data=data), Prefilter(rules))
+    assert not [n for n in result.notifications if n.kind == "rule-error"]
+    return [(f.rule_id, f.line, f.column, f.message) for f in result.findings]
+
+
+def _both_ways(uri: str, data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[list, list]:
+    gated = _findings(uri, data, [cls() for cls in GATED])
+    with monkeypatch.context() as m:
+        for cls in GATED:
+            m.setattr(cls, "kind_keywords", {})
+        ungated = _findings(uri, data, [cls() for cls in GATED])
+    return gated, ungated
+
+
+def test_some_rule_declares_kind_keywords():
+    assert GATED
+
+
+def test_tool_allow_all_python_gate_covers_every_name_it_reads():
+    # The Python branch reads only `_APPROVE_KEYS` (compared lower-cased): each must
+    # hold a keyword of the gate, or a file naming only it would never be read.
+    words = [w.lower() for w in tool_allow_all.ToolAllowAll.kind_keywords[PYTHON]]
+    for key in tool_allow_all._APPROVE_KEYS:
+        assert any(w in key for w in words), key
+
+
+CASES = {
+    "kwarg.py": "options = ClaudeAgentOptions(allowed_tools=['*'])\n",
+    "upper.py": "ALLOWED_TOOLS = ['*']\n",
+    "camel.py": "cfg = {'alwaysAllow': ['*'], 'tools': ['*']}\n",
+    "attribute.py": "settings.auto_approve_tools = '*'\n",
+    "trusted.py": "agent = Agent(trusted_tools=('*',))\n",
+    "tools-only.py": "tools = ['*']\nserver = {'mcpServers': {'x': {'tools': ['*'], 'trust': True}}}\n",
+    "tools.json": '{"mcpServers": {"x": {"tools": ["*"], "trust": true}}}\n',
+    "tools.yaml": "mcpServers:\n  x:\n    tools: ['*']\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_kind_gates_never_change_findings(name, monkeypatch):
+    gated, ungated = _both_ways(name, CASES[name].encode(), monkeypatch)
+    assert gated == ungated
+
+
+def test_the_cases_find_something():
+    found = [name for name, text in CASES.items()
+             if _findings(name, text.encode(), [cls() for cls in GATED])]
+    assert len(found) >= 6, found
+
+
+def test_kind_gates_never_change_findings_on_fixtures_examples_and_rule_examples(monkeypatch):
+    files = [(str(p), p.read_bytes()) for p in (ROOT / "tests" / "fixtures").rglob("*") if p.is_file()]
+    files += [(str(p), p.read_bytes()) for p in (ROOT / "examples").rglob("*") if p.is_file()]
+    files += [(ex.path, ex.code.encode()) for cls in all_rule_classes()
+              for ex in [*cls.VALID, *cls.INVALID]]
+    kinds = {kind for cls in GATED for kind in cls.kind_keywords}
+    files = [(uri, data) for uri, data in files if kind_of(uri) in kinds]
+    assert files
+    for uri, data in files:
+        gated, ungated = _both_ways(uri, data, monkeypatch)
+        assert gated == ungated, uri
+
+
+def test_a_python_file_naming_only_tools_is_not_parsed_for_the_tool_rule():
+    rule = tool_allow_all.ToolAllowAll()
+    prefilter = Prefilter([rule])
+    data = b"tools = await session.list_tools()\ntrust = 1\n"
+    assert prefilter.candidates(data, PYTHON)[0] == []
+    assert prefilter.candidates(data, JSON)[0] == [rule]  # config trees read `tools` and `trust`
+    assert prefilter.candidates(b"ALLOWEDTOOLS = x\n", PYTHON)[0] == [rule]
+
+
+def test_kind_keywords_for_a_kind_the_rule_does_not_read_break_the_contract():
+    class Odd(tool_allow_all.ToolAllowAll):
+        kind_keywords = {"markdown": ("x",), PYTHON: ()}
+
+    problems = contract_problems(Odd)
+    assert any("does not read" in p for p in problems)
+    assert any("is empty" in p for p in problems)
+
+
+def test_a_closed_document_is_freed_without_the_cycle_collector():
+    with collector_paused():
+        doc = Document("server.py", "from a import B\nx = B(scope='all')\n", PYTHON)
+        view = doc.python
+        assert view is not None and view.scopes and doc.lines
+        ref = weakref.ref(view)
+        doc.close()
+        del view, doc
+        assert ref() is None  # freed by reference counting alone
+
+
+def test_the_collector_is_paused_per_file_and_restored():
+    assert gc.isenabled()
+    scan_artifact(Artifact(uri="a.py", data=b"scopes = ['*']\n"), Prefilter([]))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # a caller that turned it off keeps it off
+    finally:
+        gc.enable()
+
+
+SCOPE_CASES = {
+    "wildcard.py": "cfg = {'scope': '*'}\n",
+    "escaped.py": "scope = '\\x2a'\n",
+    "named.py": "SCOPES = ['\\N{ASTERISK}', 'read']\n",
+    "plain.py": "SCOPES = ['all', 'repo']\ncancel_scope = None\n",
+    "oauth.py": "client_id = 'x'\nSCOPES = ['all', 'repo']\n",
+    "listed.py": "request(scope='files:all')\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCOPE_CASES))
+@pytest.mark.parametrize("listed", [(), ("files:all",)])
+def test_the_broad_scope_parse_gate_never_changes_findings(name, listed, monkeypatch):
+    policy = Policy(broad_scopes=listed)
+    data = SCOPE_CASES[name].encode()
+    gated = _findings(name, data, [OauthBroadScope(policy)])
+    monkeypatch.setattr(oauth_broad_scope, "_may_hold_wildcard", lambda text, policy: True)
+    assert _findings(name, data, [OauthBroadScope(policy)]) == gated
+    if name != "plain.py" and (name != "listed.py" or listed):
+        assert gated, name  # the cases exercise real findings
+
+
+def test_the_broad_scope_gate_spares_the_parse_outside_oauth_code(monkeypatch):
+    import ast
+
+    parses: list[str] = []
+    real_parse = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda *a, **k: parses.append("parse") or real_parse(*a, **k))
+    for name, text in (("plain.py", "SCOPES = ['all', 'repo']\ncancel_scope = None\n"),
+                       ("oauth.py", "client_id = 'x'\nSCOPES = ['all', 'repo']\n")):
+        result = scan_artifact(Artifact(uri=name, data=text.encode()), Prefilter([OauthBroadScope()]))
+        assert result.scanned
+    assert parses == ["parse"]  # the OAuth file only
