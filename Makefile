@@ -41,7 +41,7 @@ fuzz: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check scanner rules tests benchmarks
-	$(BIN)/mypy scanner
+	$(BIN)/mypy scanner rules
 
 # Benchmarks (see benchmarks/README.md): the generated tree plus real code. The real
 # corpus and the history repository are fetched once into a cache outside the repository.

@@ -212,7 +212,8 @@ class DcrOpenRegistration(Rule):
         entries = _dot.settings(py)
         element = _dot.open_permission(entries)
         if element is not None and _dot.enabled(entries) is not None:
-            yield _idp.Hit(*py.pos(element),
+            line, column = py.pos(element)
+            yield _idp.Hit(line, column,
                            "django-oauth-toolkit dynamic client registration lets anyone "
                            "register: `DCR_REGISTRATION_PERMISSION_CLASSES` holds "
                            "`AllowAllDCRPermission`.")

@@ -36,7 +36,7 @@ def encoded_forms(prefix: str) -> set[str]:
     """The base64 literals that any encoding of `prefix` contains, standard and
     URL-safe, at each of the three byte alignments."""
     raw = prefix.encode()
-    forms = set()
+    forms: set[str] = set()
     for pad in range(3):
         encoded = base64.b64encode(b"\0" * pad + raw + b"\0\0").decode()
         first = -(-8 * pad // 6)  # the first character with no bit of the padding
