@@ -77,12 +77,19 @@ def message(found: list[tuple[str, str]]) -> str:
 
 _OAUTH_CONTEXT = re.compile(r"oauth|client_?id|token|credential|authoriz|googleapis|graph\.microsoft",
                             re.I)
+# The same words, lower-case, for a substring test: on ASCII text exactly what
+# the case-insensitive regex finds, at a tenth of its cost.
+_OAUTH_WORDS = ("oauth", "clientid", "client_id", "token", "credential", "authoriz", "googleapis",
+                "graph.microsoft")
 
 
 def oauth_context(text: str) -> bool:
     """The file speaks of OAuth, so `all`, `repo` or `admin` under a scope key are
     scopes and not, say, a test fixture's or a search's scope."""
-    return _OAUTH_CONTEXT.search(text) is not None
+    if text.isascii():
+        low = text.lower()
+        return any(word in low for word in _OAUTH_WORDS)
+    return _OAUTH_CONTEXT.search(text) is not None  # `re.I` folds some non-ASCII letters too
 
 
 def reported(value: str, policy: Policy, in_oauth_file: bool) -> list[tuple[str, str]]:

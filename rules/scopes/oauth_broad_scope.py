@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from nhiguard.document import Document
@@ -18,11 +19,40 @@ def _is_scope_key(key: str) -> bool:
     return SCOPE_KEY.search(key) is not None
 
 
-def _may_hold_wildcard(text: str, policy: Policy) -> bool:
-    """Can a Python file outside OAuth code hold a scope worth reporting? There
-    only `*` and policy-listed scopes are (`_scopes.reported`), and a Python
-    string holds `*` only when the source has one or an escape (a backslash)."""
-    return bool(policy.broad_scopes or policy.forbidden_scopes) or "*" in text or "\\" in text
+# String literals as the source writes them on one line, or triple-quoted. Read from
+# the left, a quote inside another kind of string is skipped with that string.
+_STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"[^"\n]*"|\'[^\'\n]*\'')
+# A `*` that `split_scopes` would give as a scope of its own.
+_STAR_SCOPE = re.compile(r"""(?<![^\s,"'])\*(?![^\s,"'])""")
+# Source that can make a string hold `*` without writing one: an escape for it,
+# or a backslash that carries a string onto the next line.
+_STAR_ESCAPE = re.compile(r"\\(?:x2a|052|u002a|U0000002a|N\{ASTERISK\}|\r?\n)", re.I)
+
+
+# A name or key `SCOPE_KEY` accepts (`scope`, `SCOPES`, `default_scopes`,
+# `oauthScopes`, `scope:` in YAML), in lower-cased source. (A key spelled with escapes,
+# `"sc\\x6fpe"`, is not worth a parse of every file with a backslash.)
+_SCOPE_NAME = re.compile(r"(?:^|[^a-z0-9]|oauth)scopes?(?![a-z0-9_])")
+
+
+def _may_name_scopes(text: str) -> bool:
+    return not text.isascii() or _SCOPE_NAME.search(text.lower()) is not None
+
+
+def _may_hold_wildcard(text: str, policy: Policy, python: bool = True) -> bool:
+    """Can a file outside OAuth code hold a scope worth reporting? There only `*`
+    and policy-listed scopes are (`_scopes.reported`). A `*` scope needs a `*` in
+    the source, or an escape that makes one; in Python it is a string literal
+    holding `*` between spaces, commas or its quotes (`"*"`, `"read *"`)."""
+    if policy.broad_scopes or policy.forbidden_scopes:
+        return True
+    if "\\" in text and _STAR_ESCAPE.search(text):
+        return True
+    if "*" not in text:
+        return False
+    if not python:  # YAML, .env and INI values need no quotes
+        return True
+    return any("*" in m.group() and _STAR_SCOPE.search(m.group()) for m in _STRINGS.finditer(text))
 
 
 class OauthBroadScope(Rule):
@@ -99,9 +129,13 @@ class OauthBroadScope(Rule):
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
+        # What could be reported decides whether to parse at all.
+        python = doc.kind == PYTHON
+        if doc.kind not in (JAVASCRIPT, TYPESCRIPT) and not _may_name_scopes(doc.text):
+            return  # no name or key a scope could be written under
         in_oauth_file = oauth_context(doc.text)
-        if doc.kind == PYTHON and not in_oauth_file and not _may_hold_wildcard(doc.text, self.policy):
-            return  # nothing could be reported: spare the parse
+        if not in_oauth_file and not _may_hold_wildcard(doc.text, self.policy, python):
+            return  # outside OAuth code only `*` counts, and none can be here
         if doc.kind == PYTHON:
             sites = python_sites(doc, _is_scope_key)
         elif doc.kind in (JAVASCRIPT, TYPESCRIPT):
