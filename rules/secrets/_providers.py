@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from nhiguard.document import Document
 from nhiguard.finding import Finding
-from nhiguard.patterns import PatternSet
+from nhiguard.patterns import KeywordSet, PatternSet
 from nhiguard.rule import Rule
 
 from ._config import is_lock_file
@@ -251,6 +251,7 @@ def _required_words(pattern: str) -> tuple[str, ...] | None:
 # a lower-case regex without `re.I` (much faster) finds the rest at the same offsets:
 # exact unless the text holds one of `_ASCII_FOLDS`; such text runs them as written.
 _ANCHOR_WORDS = [_required_words(anchor.pattern) for _, anchor, _ in _ANCHORED]
+_ANCHOR_WORD_SET = KeywordSet(w for words in _ANCHOR_WORDS if words for w in words)
 _LOWER_ANCHORS = [re.compile(anchor.pattern.lower()) if words else None
                   for (_, anchor, _), words in zip(_ANCHORED, _ANCHOR_WORDS, strict=True)]
 # The only characters `re.I` equates with an ASCII letter (`ſ` and `s`, the Kelvin
@@ -337,11 +338,14 @@ def _matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:
         for m in _REGEXES[index].finditer(text):
             yield index, m
     lower = text.lower() if text.isascii() or not _folds_to_ascii(text) else None
+    present: set[str] | None = None
     for (index, anchor, regex), words, lower_anchor in zip(_ANCHORED, _ANCHOR_WORDS,
                                                            _LOWER_ANCHORS, strict=True):
         anchors = anchor.finditer(text)
         if lower is not None and words is not None and lower_anchor is not None:
-            if not any(w in lower for w in words):
+            if present is None:  # every anchor's words found in one pass, not one each
+                present = _ANCHOR_WORD_SET.present(lower.encode())
+            if not any(w in present for w in words):
                 continue
             anchors = lower_anchor.finditer(lower)
         p = PROVIDERS[index]
