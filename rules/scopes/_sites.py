@@ -76,12 +76,16 @@ def _named_values(doc: Document) -> list[tuple[str, ast.expr]]:
 
 def js_sites(doc: Document, key_pattern: str) -> Iterator[Site]:
     """Strings given as `key: ...` or `key = ...` in JS/TS code (not comments)."""
+    text = doc.text
+    pattern = re.compile(rf"""(["']?)\b({key_pattern})\1\s*[:=]\s*""")
+    candidates = [m for m in pattern.finditer(text) if text[m.end():m.end() + 1] in ("[", '"', "'", "`")]
+    if not candidates:
+        return  # no key given a list or a string: spare masking the file
     js = doc.js
     if js is None:
         return
-    text, masked = doc.text, js.masked
-    pattern = re.compile(rf"""(["']?)\b({key_pattern})\1\s*[:=]\s*""")
-    for m in pattern.finditer(text):
+    masked = js.masked
+    for m in candidates:
         if masked[m.start()] == " ":
             continue  # inside a comment or a string
         start = m.end()
