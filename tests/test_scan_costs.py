@@ -177,3 +177,21 @@ def test_the_broad_scope_gate_spares_the_parse_outside_oauth_code(monkeypatch):
         result = scan_artifact(Artifact(uri=name, data=text.encode()), Prefilter([OauthBroadScope()]))
         assert result.scanned
     assert parses == ["parse"]  # the OAuth file only
+
+
+TOOL_CASES = {
+    "mcp.json": '{"mcpServers": {"fs": {"command": "npx", "alwaysAllow": ["*"]}}}\n',
+    "settings.json": '{"permissions": {"allow": ["mcp__github"]}}\n',
+    "gemini.json": '{"mcpServers": {"fs": {"command": "npx", "trust": true}}}\n',
+    "escaped.json": '{"mcpServers": {"fs": {"command": "npx", "alwaysAllow": ["\\u002a"]}}}\n',
+    "explicit.yaml": "agent:\n  tools: [read_file, list_dir]\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TOOL_CASES))
+def test_the_tool_allow_all_config_gate_never_changes_findings(name, monkeypatch):
+    data = TOOL_CASES[name].encode()
+    gated = _findings(name, data, [tool_allow_all.ToolAllowAll()])
+    monkeypatch.setattr(tool_allow_all, "_may_approve_all", lambda text: True)
+    assert _findings(name, data, [tool_allow_all.ToolAllowAll()]) == gated
+    assert bool(gated) == (name != "explicit.yaml")

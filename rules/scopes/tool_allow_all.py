@@ -19,6 +19,15 @@ _WHOLE_SERVER = re.compile(r"mcp__[\w.-]+?(?:__\*)?")
 _AGENT_SECTION = re.compile(r"mcp|server|agent", re.I)
 
 
+def _may_approve_all(text: str) -> bool:
+    """Can a config file hold what this rule reports: a `*`, a whole-server
+    `mcp__` permission or `trust`? An escape could spell any of them: parse."""
+    if "*" in text or "\\" in text:
+        return True
+    low = text.lower()
+    return "mcp__" in low or "trust" in low
+
+
 def _approve_key(key: str) -> bool:
     return key.lower() in _APPROVE_KEYS
 
@@ -93,6 +102,8 @@ class ToolAllowAll(Rule):
                 if value == "*":
                     yield self.report(doc, line, column, "`*` approves every tool, present and future.")
             return
+        if not _may_approve_all(doc.text):
+            return  # no `*`, whole-server permission or `trust`: spare the parse
         for line, column, value in tree_sites(doc, _approve_key):
             if value == "*":
                 yield self.report(doc, line, column, "`*` approves every tool, present and future.")
