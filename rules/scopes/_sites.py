@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from nhiguard.document import Document
 from nhiguard.pyast import dotted_name, inner_children_reversed, string_value
@@ -74,10 +75,21 @@ def _named_values(doc: Document) -> list[tuple[str, ast.expr]]:
     return out
 
 
+@lru_cache(maxsize=8)
+def _key_end(key_pattern: str) -> re.Pattern[str]:
+    """The key pattern without its leading `\\w*`, then what follows a key."""
+    tail = key_pattern.removeprefix(r"\w*")
+    return re.compile(rf"""{tail}["']?\s*[:=]""")
+
+
 def js_sites(doc: Document, key_pattern: str) -> Iterator[Site]:
     """Strings given as `key: ...` or `key = ...` in JS/TS code (not comments)."""
     text = doc.text
     pattern = re.compile(rf"""(["']?)\b({key_pattern})\1\s*[:=]\s*""")
+    # The key pattern's `\w*` is tried at every word; its end (`scopes:`) is found
+    # far faster, and a file without one has no candidate.
+    if not _key_end(key_pattern).search(text):
+        return
     candidates = [m for m in pattern.finditer(text) if text[m.end():m.end() + 1] in ("[", '"', "'", "`")]
     if not candidates:
         return  # no key given a list or a string: spare masking the file
