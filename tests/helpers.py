@@ -98,6 +98,16 @@ def fixture_files(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
 
 
+def findings_by_file(result) -> dict[str, list[tuple[str, int]]]:
+    """Each file's findings as (rule, line), in report order; [] for a file without any."""
+    from collections import defaultdict
+
+    found: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for f in result.findings:
+        found[f.uri].append((f.rule_id, f.line))
+    return found
+
+
 def scan_fixture_tree(root: Path, selectors: list[str], policy=None):
     """Scan every file below `root` (URIs relative to it) with the rules `selectors` pick."""
     from nhiguard.engine import scan

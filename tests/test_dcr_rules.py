@@ -9,11 +9,10 @@ misses that must stay silent.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from helpers import fixture_files, nhiguard, scan_fixture_tree, write_tree
+from helpers import findings_by_file, fixture_files, nhiguard, scan_fixture_tree, write_tree
 from nhiguard.policy import Policy
 from nhiguard.registry import select_rules
 from nhiguard.rules.dcr._payload import endpoint_verdict, expiry_problem, seconds
@@ -151,10 +150,7 @@ def _scan(root: Path, policy: Policy | None = None):
 @pytest.fixture(scope="module")
 def fixture_results():
     result = _scan(FIXTURES)
-    found: dict[str, set[tuple[str, int]]] = defaultdict(set)
-    for f in result.findings:
-        found[f.uri].add((f.rule_id, f.line))
-    return result, found
+    return result, {uri: set(hits) for uri, hits in findings_by_file(result).items()}
 
 
 def test_every_fixture_is_listed():

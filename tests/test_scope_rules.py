@@ -10,11 +10,10 @@ misses that must stay silent.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from helpers import fixture_files, scan_fixture_tree
+from helpers import findings_by_file, fixture_files, scan_fixture_tree
 from nhiguard.policy import Policy, PolicyError
 from nhiguard.registry import select_rules
 
@@ -60,17 +59,10 @@ def _scan(policy: Policy | None = None):
     return scan_fixture_tree(FIXTURES, ["NHG3"], policy)
 
 
-def _by_file(result) -> dict[str, list[tuple[str, int]]]:
-    found: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for f in result.findings:
-        found[f.uri].append((f.rule_id, f.line))
-    return found
-
-
 @pytest.fixture(scope="module")
 def fixture_results():
     result = _scan()
-    return result, _by_file(result)
+    return result, findings_by_file(result)
 
 
 def test_every_fixture_is_listed():
@@ -117,7 +109,7 @@ def test_policy_extends_and_trims_the_scope_list():
         "broad-scopes": ["read:user"],
         "allowed-scopes": ["https://www.googleapis.com/auth/cloud-platform"],
     })
-    found = _by_file(_scan(policy))
+    found = findings_by_file(_scan(policy))
     assert "oauth/google_agent.py" not in found
     # `read:user` now counts on the TypeScript client's two lines.
     assert ("NHG301", 11) in found["oauth/github-agent.ts"]
@@ -126,7 +118,7 @@ def test_policy_extends_and_trims_the_scope_list():
 
 def test_forbidden_scopes_are_reported_outside_oauth_files_too():
     policy = Policy.from_mapping({"forbidden-scopes": ["all"]})
-    found = _by_file(_scan(policy))
+    found = findings_by_file(_scan(policy))
     assert found["oauth/search.yaml"] == [("NHG301", 3)]
 
 
