@@ -21,7 +21,7 @@ from nhiguard.filekinds import JSON, PYTHON, kind_of
 from nhiguard.policy import Policy
 from nhiguard.registry import all_rule_classes
 from nhiguard.rule import Rule, contract_problems
-from nhiguard.rules.scopes import oauth_broad_scope, tool_allow_all
+from nhiguard.rules.scopes import oauth_broad_scope, rbac_wildcard, tool_allow_all
 from nhiguard.rules.scopes.oauth_broad_scope import OauthBroadScope
 from nhiguard.sources import Artifact
 
@@ -32,6 +32,15 @@ def _findings(uri: str, data: bytes, rules: list[Rule]) -> list[tuple[str, int, 
     result = scan_artifact(Artifact(uri=uri, data=data), Prefilter(rules))
     assert not [n for n in result.notifications if n.kind == "rule-error"]
     return [(f.rule_id, f.line, f.column, f.message) for f in result.findings]
+
+
+def _gated_and_open(uri: str, data: bytes, rule: Rule, monkeypatch: pytest.MonkeyPatch,
+                    module: object, *gates: str) -> tuple[list, list]:
+    """A rule's findings as shipped, and with the text gates of its module forced open."""
+    gated = _findings(uri, data, [rule])
+    for gate in gates:
+        monkeypatch.setattr(module, gate, lambda *args: True)
+    return gated, _findings(uri, data, [rule])
 
 
 def _both_ways(uri: str, data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[list, list]:
@@ -156,12 +165,10 @@ SCOPE_CASES = {
 @pytest.mark.parametrize("name", sorted(SCOPE_CASES))
 @pytest.mark.parametrize("listed", [(), ("files:all",)])
 def test_the_broad_scope_parse_gate_never_changes_findings(name, listed, monkeypatch):
-    policy = Policy(broad_scopes=listed)
-    data = SCOPE_CASES[name].encode()
-    gated = _findings(name, data, [OauthBroadScope(policy)])
-    monkeypatch.setattr(oauth_broad_scope, "_may_hold_wildcard", lambda *args: True)
-    monkeypatch.setattr(oauth_broad_scope, "_may_name_scopes", lambda text: True)
-    assert _findings(name, data, [OauthBroadScope(policy)]) == gated
+    rule = OauthBroadScope(Policy(broad_scopes=listed))
+    gated, ungated = _gated_and_open(name, SCOPE_CASES[name].encode(), rule, monkeypatch,
+                                     oauth_broad_scope, "_may_hold_wildcard", "_may_name_scopes")
+    assert ungated == gated
     if name not in ("plain.py", "star-args.py", "not-a-scope-name.py") and (name != "listed.py" or listed):
         assert gated, name  # the cases exercise real findings
 
@@ -190,8 +197,25 @@ TOOL_CASES = {
 
 @pytest.mark.parametrize("name", sorted(TOOL_CASES))
 def test_the_tool_allow_all_config_gate_never_changes_findings(name, monkeypatch):
-    data = TOOL_CASES[name].encode()
-    gated = _findings(name, data, [tool_allow_all.ToolAllowAll()])
-    monkeypatch.setattr(tool_allow_all, "_may_approve_all", lambda text: True)
-    assert _findings(name, data, [tool_allow_all.ToolAllowAll()]) == gated
+    gated, ungated = _gated_and_open(name, TOOL_CASES[name].encode(), tool_allow_all.ToolAllowAll(),
+                                     monkeypatch, tool_allow_all, "_may_approve_all")
+    assert ungated == gated
     assert bool(gated) == (name != "explicit.yaml")
+
+
+RBAC_CASES = {
+    "role.yaml": "kind: ClusterRole\nrules:\n- apiGroups: ['*']\n  resources: ['*']\n  verbs: ['*']\n",
+    "binding.yaml": ("kind: ClusterRoleBinding\nroleRef:\n  kind: ClusterRole\n  name: cluster-admin\n"
+                     "subjects:\n- kind: ServiceAccount\n  name: agent\n"),
+    "escaped.json": ('{"kind": "Role", "rules": [{"apiGroups": [""], "resources": ["pods"],'
+                     ' "verbs": ["\\u002a"]}]}\n'),
+    "narrow.yaml": "kind: Role\nrules:\n- apiGroups: ['']\n  resources: [configmaps]\n  verbs: [get]\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(RBAC_CASES))
+def test_the_rbac_gate_never_changes_findings(name, monkeypatch):
+    gated, ungated = _gated_and_open(name, RBAC_CASES[name].encode(), rbac_wildcard.RbacWildcard(),
+                                     monkeypatch, rbac_wildcard, "_may_grant_all")
+    assert ungated == gated
+    assert bool(gated) == (name != "narrow.yaml")

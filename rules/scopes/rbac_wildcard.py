@@ -26,6 +26,12 @@ def _wildcards(rule: Node) -> list[tuple[str, Node]]:
     return found
 
 
+def _may_grant_all(text: str) -> bool:
+    """Can a manifest hold what this rule reports: a `*` or a `cluster-admin`
+    binding? An escape could spell either: parse."""
+    return "*" in text or "cluster-admin" in text or "\\" in text
+
+
 class RbacWildcard(Rule):
     """
     ## What it does
@@ -90,9 +96,8 @@ class RbacWildcard(Rule):
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
-        text = doc.text
-        if "*" not in text and "cluster-admin" not in text and "\\" not in text:
-            return  # neither a wildcard nor cluster-admin (nor an escape for one): spare the parse
+        if not _may_grant_all(doc.text):
+            return  # neither a wildcard nor cluster-admin: spare the parse
         tree = doc.tree
         if tree is None:
             return
