@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 
 from nhiguard.document import Document
 from nhiguard.finding import Finding
@@ -455,13 +456,16 @@ def rule_keywords(critical: bool) -> set[str]:
     return plain | encoded_keywords(_encodable(critical))
 
 
-ENCODED_PREFIXES = EncodedPrefixes(_encodable(False) | _encodable(True))
+@cache
+def _encoded_prefixes() -> EncodedPrefixes:
+    # Built on first use: most runs (a pre-commit hook on a few files) never decode.
+    return EncodedPrefixes(_encodable(False) | _encodable(True))
 
 
 def _encoded_keys(text: str, uri: str) -> Iterator[KeyMatch]:
     if uri and is_lock_file(uri):
         return
-    for run in ENCODED_PREFIXES.runs(text):
+    for run in _encoded_prefixes().runs(text):
         for hit in find_provider_keys(run.decoded):
             yield KeyMatch(hit.provider, hit.key, run.start, run.end, encoded=True)
 
