@@ -50,3 +50,12 @@ def test_the_report_masks_the_whole_run(tmp_path):
     assert "base64-encoded" in finding.message
     for shown in (finding.snippet, finding.message):
         assert blob[:12] not in shown and TOKEN[4:12] not in shown
+
+
+def test_a_run_is_read_only_near_the_prefix_encoding():
+    # A megabyte-long run holding an encoded prefix is no config blob; it is
+    # left alone without being walked end to end, and a key after it is found.
+    blob = base64.b64encode(f'{{"token": "{TOKEN}"}}'.encode()).decode()
+    long_run = "Z2hwX" * 200_000
+    runs = list(FINDER.runs(f"{long_run}\nconfig={blob}\n"))
+    assert [TOKEN in r.decoded for r in runs] == [True]

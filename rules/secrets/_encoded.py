@@ -27,7 +27,8 @@ MIN_LITERAL = 4
 # Longer runs are images, fonts and archives, not configuration.
 MAX_RUN = 8192
 MIN_RUN = 24
-_RUN_CHARS = re.compile(r"[A-Za-z0-9+/_-]")
+# A base64 run, standard or URL-safe (its `=` padding is added after).
+_RUN = re.compile(r"[A-Za-z0-9+/_-]+")
 _URL_SAFE = str.maketrans("+/", "-_")
 _STANDARD = str.maketrans("-_", "+/")
 
@@ -75,8 +76,12 @@ class EncodedPrefixes:
         for literal in present:
             at = text.find(literal)
             while at >= 0:
-                start, end = _run_around(text, at, at + len(literal))
-                if start not in seen and MIN_RUN <= end - start <= MAX_RUN:
+                span = _run_around(text, at)
+                if span is None:  # longer than any configuration blob
+                    at = text.find(literal, at + MAX_RUN)
+                    continue
+                start, end = span
+                if start not in seen and end - start >= MIN_RUN:
                     seen.add(start)
                     decoded = next((d for d in _decodings(text[start:end])
                                     if any(p in d for p in self._prefixes)), None)
@@ -85,15 +90,18 @@ class EncodedPrefixes:
                 at = text.find(literal, max(end, at + 1))
 
 
-def _run_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The whole base64 run (with its `=` padding) around text[start:end]."""
-    while start > 0 and _RUN_CHARS.match(text, start - 1):
-        start -= 1
-    while end < len(text) and _RUN_CHARS.match(text, end):
-        end += 1
-    while end < len(text) and text[end] == "=" and (end - start) % 4:
-        end += 1
-    return start, end
+def _run_around(text: str, at: int) -> tuple[int, int] | None:
+    """The whole base64 run (with its `=` padding) holding offset `at`, or None
+    when it is longer than `MAX_RUN`. A run that short lies within `MAX_RUN`
+    characters of `at`, so only that window is read: a megabyte-long data URI
+    costs no more than a short blob."""
+    for m in _RUN.finditer(text, max(0, at - MAX_RUN), min(len(text), at + MAX_RUN + 1)):
+        if m.start() <= at < m.end():
+            start, end = m.span()
+            while end < len(text) and text[end] == "=" and (end - start) % 4:
+                end += 1
+            return (start, end) if end - start <= MAX_RUN else None
+    return None
 
 
 def _decodings(run: str) -> Iterator[str]:
