@@ -159,6 +159,20 @@ SCOPE_CASES = {
     "star-args.py": "def f(*args, **kw):\n    return g(*args, scope=kw)\nx = 'a' * 3\n",
     "camel.py": "client_id = 'x'\nconfig = dict(oauthScopes=['*'])\n",
     "not-a-scope-name.py": "client_id = 'x'\ntelescope = '*'\nscopes_seen = ['*']\n",
+    "prose.py": '"""Token scope: the scope of all repos."""\n# widen the scope to all\nclient_id = "x"\n',
+    "split-keyword.py": "client_id = 'x'\ntoken = fetch(URL,\n    scope\n    = 'repo')\n",
+    "annotated.py": "client_id = 'x'\nSCOPES: list[str] = ['admin:org']\n",
+    "attribute.py": "client_id = 'x'\nself.default_scopes = ('*',)\n",
+    "spaced-key.py": "client_id = 'x'\ncfg = {'scope'  :  'repo'}\n",
+    "oauth.yaml": "oauth:\n  client_id: agent\n  scopes:\n    - repo\n",
+    "quoted.json": '{"client_id": "agent", "scope" : "*"}\n',
+    "prose.yaml": "description: token scope is all repos\nclient_id: agent\n",
+    "export.env": "CLIENT_ID=agent\nexport GITHUB_SCOPES=repo\n",
+    "prefixed.py": "client_id = 'x'\nscope = R'repo'\n",
+    "continued-line.py": "client_id = 'x'\nSCOPES = \\\n    ('repo',)\n",
+    "joined.py": "client_id = 'x'\nfetch(scope=' '.join(['read', 'admin:org']))\n",
+    "set.py": "client_id = 'x'\nscopes = {\n    'delete_repo'}\n",
+    "names-only.py": "token = get()\nif scope == '*':\n    scope: str = other\nf(scope=scope)\n",
 }
 
 
@@ -169,7 +183,9 @@ def test_the_broad_scope_parse_gate_never_changes_findings(name, listed, monkeyp
     gated, ungated = _gated_and_open(name, SCOPE_CASES[name].encode(), rule, monkeypatch,
                                      oauth_broad_scope, "_may_hold_wildcard", "_may_name_scopes")
     assert ungated == gated
-    if name not in ("plain.py", "star-args.py", "not-a-scope-name.py") and (name != "listed.py" or listed):
+    if name not in ("plain.py", "star-args.py", "not-a-scope-name.py", "prose.py", "prose.yaml",
+                                 "names-only.py") \
+            and (name != "listed.py" or listed):
         assert gated, name  # the cases exercise real findings
 
 
@@ -192,6 +208,10 @@ TOOL_CASES = {
     "gemini.json": '{"mcpServers": {"fs": {"command": "npx", "trust": true}}}\n',
     "escaped.json": '{"mcpServers": {"fs": {"command": "npx", "alwaysAllow": ["\\u002a"]}}}\n',
     "explicit.yaml": "agent:\n  tools: [read_file, list_dir]\n",
+    "trusted-name.json": '{"name": "@acme/trusted-model", "mcpServers": {"x": {"tools": ["a*"]}}}\n',
+    "spaced-trust.yaml": "mcpServers:\n  fs:\n    command: npx\n    trust : true\n",
+    "single-quoted.yaml": "mcpServers:\n  x:\n    alwaysAllow: [ '*' ]\n",
+    "block.yaml": "mcpServers:\n  x:\n    autoApprove: >-\n      *\n",
 }
 
 
@@ -200,7 +220,7 @@ def test_the_tool_allow_all_config_gate_never_changes_findings(name, monkeypatch
     gated, ungated = _gated_and_open(name, TOOL_CASES[name].encode(), tool_allow_all.ToolAllowAll(),
                                      monkeypatch, tool_allow_all, "_may_approve_all")
     assert ungated == gated
-    assert bool(gated) == (name != "explicit.yaml")
+    assert bool(gated) == (name not in ("explicit.yaml", "trusted-name.json"))
 
 
 RBAC_CASES = {

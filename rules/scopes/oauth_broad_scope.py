@@ -30,13 +30,29 @@ _STAR_ESCAPE = re.compile(r"\\(?:x2a|052|u002a|U0000002a|N\{ASTERISK\}|\r?\n)", 
 
 
 # A name or key `SCOPE_KEY` accepts (`scope`, `SCOPES`, `default_scopes`,
-# `oauthScopes`, `scope:` in YAML), in lower-cased source. (A key spelled with escapes,
-# `"sc\\x6fpe"`, is not worth a parse of every file with a backslash.)
-_SCOPE_NAME = re.compile(r"(?:^|[^a-z0-9]|oauth)scopes?(?![a-z0-9_])")
+# `oauthScopes`, `scope:` in YAML) given a value: a keyword argument, an assignment,
+# an annotation or a key, so the word in prose (a comment, a docstring, a log line)
+# does not cost a parse. (A key spelled with escapes, `"sc\\x6fpe"`, is not worth a
+# parse of every file with a backslash.) `re.I` folds a few non-ASCII letters into
+# ASCII ones, as `SCOPE_KEY` does, so non-ASCII text gets the folding search.
+_SCOPE_GIVEN = r"""scopes?["']?\s*[:=]"""
+# In Python the value must be what `python_sites` reads: a string literal (with its
+# prefix), or a list, tuple, set or `" ".join(...)` of them; after `=`, a dict key's
+# `:`, or an annotation and its `=`, maybe on the next line.
+_PY_SCOPE_GIVEN = r"""scopes?(?:["']\s*:|\s*=|\s*:[^=\n]*=)[\s\\]*(?:[rbuf]{0,2}["']|[\[({])"""
+# The patterns start with their literal, which `re` finds fast; what may come before
+# (not a letter or digit, or `oauth`) is checked at each match.
+_GIVEN = {python: re.compile(_PY_SCOPE_GIVEN if python else _SCOPE_GIVEN) for python in (True, False)}
+_GIVEN_FOLDED = {python: re.compile(rf"(?:^|[^a-z0-9]|oauth){pattern.pattern}", re.I)
+                 for python, pattern in _GIVEN.items()}
 
 
-def _may_name_scopes(text: str) -> bool:
-    return not text.isascii() or _SCOPE_NAME.search(text.lower()) is not None
+def _may_name_scopes(text: str, python: bool = False) -> bool:
+    if not text.isascii():
+        return _GIVEN_FOLDED[python].search(text) is not None
+    low = text.lower()
+    return any(m.start() == 0 or not low[m.start() - 1].isalnum() or low.endswith("oauth", 0, m.start())
+               for m in _GIVEN[python].finditer(low))
 
 
 def _may_hold_wildcard(text: str, policy: Policy, python: bool = True) -> bool:
@@ -131,7 +147,7 @@ class OauthBroadScope(Rule):
     def check(self, doc: Document) -> Iterator[Finding]:
         # What could be reported decides whether to parse at all.
         python = doc.kind == PYTHON
-        if doc.kind not in (JAVASCRIPT, TYPESCRIPT) and not _may_name_scopes(doc.text):
+        if doc.kind not in (JAVASCRIPT, TYPESCRIPT) and not _may_name_scopes(doc.text, python):
             return  # no name or key a scope could be written under
         in_oauth_file = oauth_context(doc.text)
         if not in_oauth_file and not _may_hold_wildcard(doc.text, self.policy, python):

@@ -19,13 +19,19 @@ _WHOLE_SERVER = re.compile(r"mcp__[\w.-]+?(?:__\*)?")
 _AGENT_SECTION = re.compile(r"mcp|server|agent", re.I)
 
 
+# What the rule reports, as source: a scalar that is `*` alone (quoted, as YAML needs,
+# or alone on a line in a block scalar), and a key that is exactly `trust`.
+_STAR_ALONE = re.compile(r"""["']\s*\*\s*["']|^[ \t]*\*[ \t]*$""", re.M)
+_TRUST_KEY = re.compile(r"""(?<![a-z0-9_])trust["']?\s*[:=]""")
+
+
 def _may_approve_all(text: str) -> bool:
-    """Can a config file hold what this rule reports: a `*`, a whole-server
-    `mcp__` permission or `trust`? An escape could spell any of them: parse."""
-    if "*" in text or "\\" in text:
+    """Can a config file hold what this rule reports: a `*` scalar, a whole-server
+    `mcp__` permission or a `trust` key? An escape could spell any of them: parse."""
+    if "\\" in text or ("*" in text and _STAR_ALONE.search(text)):
         return True
     low = text.lower()
-    return "mcp__" in low or "trust" in low
+    return "mcp__" in low or ("trust" in low and _TRUST_KEY.search(low) is not None)
 
 
 def _approve_key(key: str) -> bool:
