@@ -250,8 +250,9 @@ def _scan_artifact(artifact: Artifact, prefilter: Prefilter) -> FileResult:
             doc.notify(f"rule {rule.id} failed on this file: {type(exc).__name__}: {exc}",
                        level="error", kind="rule-error")
     findings = apply_precedence(findings, prefilter.superseded_by)
-    findings = apply_suppressions(doc, findings, prefilter.rule_ids, prefilter.known_ids)
-    report_bare_ignores(doc)
+    if has_directive:  # no `nhiguard:` in the file, so no ignore to read
+        findings = apply_suppressions(doc, findings, prefilter.rule_ids, prefilter.known_ids)
+        report_bare_ignores(doc)
     result.findings = with_fingerprints(findings)
     result.notifications = doc.notifications
     doc.close()
