@@ -117,6 +117,14 @@ class Arguments:
         return arg is not None and not is_none(arg.value)
 
 
+@dataclass
+class _Index:
+    imports: dict[str, str]
+    scopes: list[Scope]
+    with_blocks: list[ast.With | ast.AsyncWith]
+    named_values: list[tuple[str, ast.expr]]
+
+
 class PythonView:
     """A parsed Python file: its `ast` module and, built on first use, its
     imports, scopes and classes."""
@@ -146,11 +154,11 @@ class PythonView:
     @cached_property
     def imports(self) -> dict[str, str]:
         """Local name -> dotted origin, from every import in the file (later wins)."""
-        return self._index[0]
+        return self._index.imports
 
     @cached_property
     def scopes(self) -> list[Scope]:
-        return self._index[1]
+        return self._index.scopes
 
     @cached_property
     def classes(self) -> list[ast.ClassDef]:
@@ -161,6 +169,13 @@ class PythonView:
         """Every function and method in the file, nested ones too."""
         return [s.node for s in self.scopes
                 if isinstance(s.node, ast.FunctionDef | ast.AsyncFunctionDef)]
+
+    @property
+    def named_values(self) -> list[tuple[str, ast.expr]]:
+        """(name, value) for every keyword argument, assignment (by the target's
+        last name: `scopes` for `self.scopes = ...`, "" for a tuple or subscript)
+        and dict entry with a string key, in the whole file."""
+        return self._index.named_values
 
     def calls(self) -> Iterator[tuple[Scope, ast.Call]]:
         for scope in self.scopes:
@@ -173,13 +188,12 @@ class PythonView:
         """Line spans of `with` blocks that expect an exception
         (`pytest.raises`, `self.assertRaises…`): code there is built to fail."""
         if "raises" not in self.doc.text.lower():
-            return []  # spare the walk on almost every file
+            return []  # spare the look on almost every file
         spans = []
-        for node in ast.walk(self.module):
-            if isinstance(node, ast.With | ast.AsyncWith) and any(
-                    isinstance(item.context_expr, ast.Call)
-                    and (dotted_name(item.context_expr.func) or "").rsplit(".", 1)[-1]
-                    in EXPECTED_FAILURE_CALLS for item in node.items):
+        for node in self._index.with_blocks:
+            if any(isinstance(item.context_expr, ast.Call)
+                   and (dotted_name(item.context_expr.func) or "").rsplit(".", 1)[-1]
+                   in EXPECTED_FAILURE_CALLS for item in node.items):
                 spans.append((node.lineno, node.end_lineno or node.lineno))
         return spans
 
@@ -268,11 +282,13 @@ class PythonView:
         return out
 
     @cached_property
-    def _index(self) -> tuple[dict[str, str], list[Scope]]:
+    def _index(self) -> _Index:
         """One walk over the whole tree: each scope's body in source order,
         nested functions and classes as scopes of their own."""
         found_imports: list[ast.Import | ast.ImportFrom] = []
         scopes: list[Scope] = []
+        with_blocks: list[ast.With | ast.AsyncWith] = []
+        named: list[tuple[str, ast.expr]] = []
         todo: list[tuple[ast.AST, Scope | None]] = [(self.module, None)]
         while todo:
             root, parent = todo.pop()
@@ -288,13 +304,23 @@ class PythonView:
                 if type(node) is ast.Call:
                     scope.calls.append(node)
                     _mutation_call(scope, node)
+                elif type(node) is ast.keyword:
+                    if node.arg:
+                        named.append((node.arg, node.value))
                 elif type(node) is ast.Assign:
                     self._assign(scope, node)
+                    named.extend((_last_name(t), node.value) for t in node.targets)
                 elif type(node) is ast.AnnAssign:
                     _annotated_assign(scope, node)
+                    if node.value is not None:
+                        named.append((_last_name(node.target), node.value))
+                elif type(node) is ast.Dict:
+                    named.extend(dict_entries(node))
                 elif type(node) is ast.Import or type(node) is ast.ImportFrom:
                     found_imports.append(node)
                     continue
+                elif type(node) is ast.With or type(node) is ast.AsyncWith:
+                    with_blocks.append(node)
                 stack.extend(inner_children_reversed(node))
         # Source order, so that a later import or assignment wins.
         scopes.sort(key=lambda s: (getattr(s.node, "lineno", 0), getattr(s.node, "col_offset", 0)))
@@ -304,7 +330,7 @@ class PythonView:
         imports: dict[str, str] = {}
         for node in sorted(found_imports, key=lambda n: (n.lineno, n.col_offset)):
             _add_imports(imports, node)
-        return imports, scopes
+        return _Index(imports, scopes, with_blocks, named)
 
     def _assign(self, scope: Scope, node: ast.Assign) -> None:
         line = node.lineno
@@ -320,6 +346,10 @@ class PythonView:
             elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
                 scope.attributes.setdefault(target.value.id, []).append(
                     (line, target.attr, node.value))
+
+
+def _last_name(target: ast.expr) -> str:
+    return (dotted_name(target) or "").rsplit(".", 1)[-1]
 
 
 def _annotated_assign(scope: Scope, node: ast.AnnAssign) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from nhiguard.document import Document
-from nhiguard.pyast import dotted_name, inner_children_reversed, string_value
+from nhiguard.pyast import string_value
 
 Site = tuple[int, int, str]
 _JS_STRING = re.compile(r"""(["'`])((?:\\.|(?!\1)[^\\\n])*)\1""")
@@ -37,42 +37,16 @@ def python_sites(doc: Document, is_key: Callable[[str], bool]) -> Iterator[Site]
     py = doc.python
     if py is None:
         return
-    values = [value for name, value in doc.derived("scopes.named_values", _named_values)
-              if is_key(name)]
     seen: set[int] = set()
-    for value in values:
+    for name, value in py.named_values:
+        if not is_key(name):
+            continue
         for s in _strings(value):
             if id(s) in seen:
                 continue
             seen.add(id(s))
             line, column = py.pos(s)
             yield line, column, string_value(s) or ""
-
-
-def _named_values(doc: Document) -> list[tuple[str, ast.expr]]:
-    """(name, value) for every keyword argument, assignment (by the target's
-    last name) and dict entry with a string key: one walk over the inner
-    nodes (names and constants hold none of these), shared by the scope rules."""
-    assert doc.python is not None
-    out: list[tuple[str, ast.expr]] = []
-    stack: list[ast.AST] = [doc.python.module]
-    while stack:
-        node = stack.pop()
-        # `ast` makes no subclasses: exact types, cheaper than isinstance.
-        if type(node) is ast.keyword:
-            if node.arg:
-                out.append((node.arg, node.value))
-        elif type(node) is ast.Assign or type(node) is ast.AnnAssign:
-            if node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                out.extend(((dotted_name(t) or "").rsplit(".", 1)[-1], node.value) for t in targets)
-        elif type(node) is ast.Dict:
-            for k, v in zip(node.keys, node.values, strict=True):
-                key = string_value(k) if k is not None else None
-                if key is not None:
-                    out.append((key, v))
-        stack.extend(inner_children_reversed(node))
-    return out
 
 
 @lru_cache(maxsize=8)
