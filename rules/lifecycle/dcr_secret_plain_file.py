@@ -106,12 +106,14 @@ class DcrSecretPlainFile(Rule):
     ]
 
     def check(self, doc: Document) -> Iterator[Finding]:
-        if _PROTECTED.search(doc.text):
+        found = self._python(doc) if doc.kind == PYTHON else self._javascript(doc)
+        first = next(found, None)
+        # Asked only of a file with a finding: the case-insensitive search reads every
+        # character, and most files with a registration hook write no plain file.
+        if first is None or _PROTECTED.search(doc.text):
             return
-        if doc.kind == PYTHON:
-            yield from self._python(doc)
-        else:
-            yield from self._javascript(doc)
+        yield first
+        yield from found
 
     # -- Python ------------------------------------------------------------------------------
     def _python(self, doc: Document) -> Iterator[Finding]:
