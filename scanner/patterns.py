@@ -30,6 +30,26 @@ def engine_name() -> str:
     return f"hyperscan {getattr(hs, '__version__', '')}".strip() if hs else "re"
 
 
+# The only characters `re.I` equates with an ASCII letter (`ſ` and `s`, the Kelvin
+# sign and `k`, dotted and dotless `i`), or whose lower case is longer.
+_ASCII_FOLDS = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def lowered_in_place(text: str) -> str | None:
+    """`text` lower-cased, when that keeps every offset and a lower-case pattern
+    (without `re.I`) finds in it exactly what the pattern with `re.I` finds in
+    `text`; None when the text holds a character that would make them differ.
+
+    A case-insensitive search in `re` tests every character; on lower-cased text
+    a pattern with a literal start is found at the speed of a substring search.
+    Text outside ASCII (translations, docs, a single `…`) takes the fast way too
+    unless it holds one of the few characters `re.I` folds into ASCII.
+    """
+    if text.isascii() or not any(c in text for c in _ASCII_FOLDS):
+        return text.lower()
+    return None
+
+
 class KeywordSet:
     """Which of a set of case-insensitive keywords occur in some bytes."""
 

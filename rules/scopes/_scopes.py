@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from nhiguard.patterns import lowered_in_place
 from nhiguard.policy import Policy
 
 WILDCARDS = frozenset({"*", "all"})
@@ -75,8 +76,8 @@ def message(found: list[tuple[str, str]]) -> str:
     return f"Requests a wildcard or provider-wide scope: {parts}. Request only the scopes the task needs."
 
 
-# Words of OAuth code. On ASCII text a substring test of the lower-cased text
-# finds exactly what the case-insensitive regex does, at a tenth of its cost.
+# Words of OAuth code. A substring test of the lower-cased text finds exactly what
+# the case-insensitive regex does (see `lowered_in_place`), at a tenth of its cost.
 _OAUTH_WORDS = ("oauth", "clientid", "client_id", "token", "credential", "authoriz", "googleapis",
                 "graph.microsoft")
 _OAUTH_CONTEXT = re.compile("|".join(map(re.escape, _OAUTH_WORDS)), re.I)
@@ -85,8 +86,8 @@ _OAUTH_CONTEXT = re.compile("|".join(map(re.escape, _OAUTH_WORDS)), re.I)
 def oauth_context(text: str) -> bool:
     """The file speaks of OAuth, so `all`, `repo` or `admin` under a scope key are
     scopes and not, say, a test fixture's or a search's scope."""
-    if text.isascii():
-        low = text.lower()
+    low = lowered_in_place(text)
+    if low is not None:
         return any(word in low for word in _OAUTH_WORDS)
     return _OAUTH_CONTEXT.search(text) is not None  # `re.I` folds some non-ASCII letters too
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from nhiguard.document import Document
 from nhiguard.filekinds import ENV, INI, JAVASCRIPT, JSON, PYTHON, TOML, TYPESCRIPT, YAML
 from nhiguard.finding import Finding
+from nhiguard.patterns import lowered_in_place
 from nhiguard.policy import Policy
 from nhiguard.rule import Invalid, Rule, Valid
 
@@ -34,7 +35,7 @@ _STAR_ESCAPE = re.compile(r"\\(?:x2a|052|u002a|U0000002a|N\{ASTERISK\}|\r?\n)", 
 # an annotation or a key, so the word in prose (a comment, a docstring, a log line)
 # does not cost a parse. (A key spelled with escapes, `"sc\\x6fpe"`, is not worth a
 # parse of every file with a backslash.) `re.I` folds a few non-ASCII letters into
-# ASCII ones, as `SCOPE_KEY` does, so non-ASCII text gets the folding search.
+# ASCII ones, as `SCOPE_KEY` does, so text holding one gets the folding search.
 _SCOPE_GIVEN = r"""scopes?["']?\s*[:=]"""
 # In Python the value must be what `python_sites` reads: a string literal (with its
 # prefix), or a list, tuple, set or `" ".join(...)` of them; after `=`, a dict key's
@@ -48,9 +49,9 @@ _GIVEN_FOLDED = {python: re.compile(rf"(?:^|[^a-z0-9]|oauth){pattern.pattern}", 
 
 
 def _may_name_scopes(text: str, python: bool = False) -> bool:
-    if not text.isascii():
+    low = lowered_in_place(text)
+    if low is None:
         return _GIVEN_FOLDED[python].search(text) is not None
-    low = text.lower()
     return any(m.start() == 0 or not low[m.start() - 1].isalnum() or low.endswith("oauth", 0, m.start())
                for m in _GIVEN[python].finditer(low))
 

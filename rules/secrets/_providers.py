@@ -13,7 +13,7 @@ from functools import cache
 
 from nhiguard.document import Document
 from nhiguard.finding import Finding
-from nhiguard.patterns import KeywordSet, PatternSet
+from nhiguard.patterns import KeywordSet, PatternSet, lowered_in_place
 from nhiguard.rule import Rule
 
 from ._config import is_lock_file
@@ -43,7 +43,10 @@ class Provider:
     checked afterwards. A format without a fixed prefix is only searched near
     its `anchor` (default: `context` or `key_hint`): `context` must occur within
     `window` characters before the key (and `after` characters after it), and
-    `key_hint` before it on its line."""
+    `key_hint` before it on its line. `before`, when given, must match the text
+    right before the key (a regex that starts with an alternation is scanned
+    character by character by `re`; a key with a literal start is found fast,
+    and the few candidates are checked against `before`)."""
 
     name: str
     body: str = ""
@@ -57,6 +60,7 @@ class Provider:
     after: int = 0
     key_hint: str = ""
     anchor: str = ""
+    before: str = ""
     # Character classes the key must mix: u(pper), l(ower), d(igit).
     classes: str = ""
 
@@ -162,10 +166,11 @@ PROVIDERS: tuple[Provider, ...] = (
     Provider("HashiCorp Vault batch token", _B64URL + "{138,300}", "hvb."),
     Provider("HashiCorp Vault token", regex=r"(s\.[A-Za-z0-9]{24})", edge="A-Za-z0-9_.-",
              context="vault", keywords=("vault",), classes="uld"),
-    # Or assigned to a `token` (a literal start keeps the search fast where `token` is common).
-    Provider("HashiCorp Vault token", regex=r"""(?:token|TOKEN|Token)["']?[ ]?[:=][ ]?["']?"""
-             r"(s\.[A-Za-z0-9]{24})", edge="A-Za-z0-9_.-", keywords=("token", "TOKEN", "Token"),
-             classes="uld"),
+    # Or assigned to a `token` (the key's literal start keeps the search fast where
+    # `token` is common: OAuth code says it on most lines).
+    Provider("HashiCorp Vault token", regex=r"(s\.[A-Za-z0-9]{24})",
+             before=r"""(?:token|TOKEN|Token)["']?[ ]?[:=][ ]?["']?""", edge="A-Za-z0-9_.-",
+             keywords=("token", "TOKEN", "Token"), classes="uld"),
     Provider("AWS access key ID", regex=r"((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})", edge="A-Za-z0-9",
              keywords=("AKIA", "ASIA", "ABIA", "ACCA")),
     Provider("AWS secret access key", regex=r"([A-Za-z0-9/+]{40})", edge="A-Za-z0-9/+",
@@ -250,23 +255,15 @@ def _required_words(pattern: str) -> tuple[str, ...] | None:
 # Each case-insensitive anchor regex over every file cost more than all prefixed
 # formats together. On lower-cased text a substring test rules most anchors out, and
 # a lower-case regex without `re.I` (much faster) finds the rest at the same offsets:
-# exact unless the text holds one of `_ASCII_FOLDS`; such text runs them as written.
+# exact unless `lowered_in_place` says otherwise; such text runs them as written.
 _ANCHOR_WORDS = [_required_words(anchor.pattern) for _, anchor, _ in _ANCHORED]
 _ANCHOR_WORD_SET = KeywordSet(w for words in _ANCHOR_WORDS if words for w in words)
 _LOWER_ANCHORS = [re.compile(anchor.pattern.lower()) if words else None
                   for (_, anchor, _), words in zip(_ANCHORED, _ANCHOR_WORDS, strict=True)]
-# The only characters `re.I` equates with an ASCII letter (`ſ` and `s`, the Kelvin
-# sign and `k`, dotted and dotless `i`), or whose lower case is longer. Without them
-# lower-casing keeps every offset and the lower-case anchors find the same keys,
-# so the many files with other non-ASCII text (translations, docs) take the fast way.
-_ASCII_FOLDS = ("\u0130", "\u0131", "\u017f", "\u212a")
-
-
-def _folds_to_ascii(text: str) -> bool:
-    return any(c in text for c in _ASCII_FOLDS)
-
-
 _EDGES = [re.compile(f"[{p.edge}]") if p.edge else None for p in PROVIDERS]
+# What must end right before the key, looked for in this many characters before it.
+_BEFORE = {p: re.compile(rf"(?:{p.before})\Z") for p in PROVIDERS if p.before}
+_BEFORE_WINDOW = 32
 _CLASSES = {"u": re.compile("[A-Z]"), "l": re.compile("[a-z]"), "d": re.compile("[0-9]")}
 # Mobile app configs ship a Google API key by design; it is not a secret there.
 _PUBLIC_KEY_FILES = ("google-services.json", "googleservice-info.plist")
@@ -338,7 +335,7 @@ def _matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:
     for index in sorted(int(name) for name in _PREFIXES.present(text)):
         for m in _REGEXES[index].finditer(text):
             yield index, m
-    lower = text.lower() if text.isascii() or not _folds_to_ascii(text) else None
+    lower = lowered_in_place(text)
     present: set[str] | None = None
     for (index, anchor, regex), words, lower_anchor in zip(_ANCHORED, _ANCHOR_WORDS,
                                                            _LOWER_ANCHORS, strict=True):
@@ -372,6 +369,8 @@ def _clear_edges(index: int, text: str, start: int, end: int) -> bool:
 
 def _plausible(p: Provider, m: re.Match[str], text: str) -> bool:
     key = m.group(1)
+    if p.before and not _BEFORE[p].search(text, max(0, m.start(1) - _BEFORE_WINDOW), m.start(1)):
+        return False
     if p.context:
         window = text[max(0, m.start() - p.window): m.end() + p.after]
         if not re.search(p.context, window, re.I):

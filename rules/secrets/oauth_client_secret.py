@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from nhiguard.document import Document
 from nhiguard.filekinds import ALL_KINDS, MARKDOWN, PYTHON
 from nhiguard.finding import Finding
+from nhiguard.patterns import lowered_in_place
 from nhiguard.pyast import (
     call_name,
     dict_entries,
@@ -44,7 +45,11 @@ _LINE = re.compile(
 )
 _KEY_WORD = re.compile(r"client[_.-]?(?:secret|credential)|consumer[_.-]?secret"
                        r"|(?:registration|initial)[_.-]?access[_.-]?token", re.I)
-_KEY_WORD_LOWER = re.compile(_KEY_WORD.pattern)
+# The same names in lower-cased text, one pattern per literal start: `re` finds a
+# literal fast, but tries an alternation at every character.
+_KEY_WORDS_LOWER = tuple(re.compile(p) for p in (
+    r"client[_.-]?(?:secret|credential)", r"consumer[_.-]?secret",
+    r"registration[_.-]?access[_.-]?token", r"initial[_.-]?access[_.-]?token"))
 _QUOTED = re.compile(r"""["'`]([^"'`\s\\]{16,})["'`]""")
 _JS_DEFAULT = re.compile(
     rf"""process\.env\.({_KEY})\s*(?:\|\||\?\?)\s*["'`]([^"'`\s\\]+)["'`]""", re.I)
@@ -187,8 +192,9 @@ class OAuthClientSecretLiteral(Rule):
 def _worth_parsing(text: str) -> bool:
     """Does a secret-looking string literal follow a client-secret name
     closely? If not, nothing can be reported and the costly parse is skipped."""
-    # A case-insensitive regex is slow in `re`; lower-cased ASCII keeps every offset.
-    keys = _KEY_WORD_LOWER.finditer(text.lower()) if text.isascii() else _KEY_WORD.finditer(text)
+    low = lowered_in_place(text)
+    keys = (_KEY_WORD.finditer(text) if low is None
+            else (key for pattern in _KEY_WORDS_LOWER for key in pattern.finditer(low)))
     for key in keys:
         for literal in _QUOTED.finditer(text, key.end(), key.end() + 300):
             if looks_secret(literal.group(1)):
