@@ -17,7 +17,7 @@ import os
 import re
 import stat
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,18 +135,27 @@ class ExcludeMatcher:
         self._prefix = re.compile("|".join(glob_regex(g) for g in cleaned)) if cleaned else None
         segment = [g for g in cleaned if "/" not in g]
         self._segment = re.compile("|".join(glob_regex(g) for g in segment)) if segment else None
+        self._folders: dict[str, bool] = {}
 
     def matches(self, uri: str) -> bool:
-        parts = uri.split("/")
-        if self._segment is not None and any(self._segment.match(part) for part in parts):
+        folder, _, name = uri.rpartition("/")
+        if folder and self.folder_matches(folder):
             return True
-        if self._prefix is not None:
-            prefix = ""
-            for part in parts:
-                prefix = f"{prefix}/{part}" if prefix else part
-                if self._prefix.match(prefix):
-                    return True
-        return False
+        return self._matches_itself(uri, name)
+
+    def folder_matches(self, folder: str) -> bool:
+        """`matches` for a folder, remembered: the files of one folder share it."""
+        known = self._folders.get(folder)
+        if known is None:
+            parent, _, name = folder.rpartition("/")
+            known = (bool(parent) and self.folder_matches(parent)) or self._matches_itself(folder, name)
+            self._folders[folder] = known
+        return known
+
+    def _matches_itself(self, path: str, name: str) -> bool:
+        """Does a glob match `path` or its last segment `name` (not a folder above)?"""
+        return ((self._segment is not None and self._segment.match(name) is not None)
+                or (self._prefix is not None and self._prefix.match(path) is not None))
 
 
 def _git_files(folder: Path) -> list[str] | None:
@@ -164,17 +173,25 @@ def _git_files(folder: Path) -> list[str] | None:
     return [p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p]
 
 
-def _walk(folder: Path) -> Iterable[str]:
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        dirnames[:] = [d for d in dirnames if d != ".git"]
-        rel = os.path.relpath(dirpath, folder)
-        for name in filenames:
-            yield name if rel == "." else os.path.join(rel, name)
-        # Links to folders are listed among dirnames but not entered: report
-        # the ones that loop or leave the tree, like linked files.
-        for d in dirnames:
-            if os.path.islink(os.path.join(dirpath, d)):
-                yield d if rel == "." else os.path.join(rel, d)
+def _walk(folder: str) -> Iterator[str]:
+    """Paths below `folder`, relative to it, of everything but folders (links to
+    folders too: they are not entered, and `_add` reports the ones that loop or
+    leave the tree). `.git` is not entered. Unreadable folders are passed over,
+    as `os.walk` does."""
+    todo = [("", folder)]
+    while todo:
+        rel, path = todo.pop()
+        try:
+            with os.scandir(path) as entries:
+                found = [(e.name, e.path, e.is_dir(follow_symlinks=False)) for e in entries]
+        except OSError:
+            continue
+        for name, entry_path, is_dir in found:
+            child = f"{rel}{os.sep}{name}" if rel else name
+            if not is_dir:
+                yield child
+            elif name != ".git":
+                todo.append((child, entry_path))
 
 
 class PathSource:
@@ -208,7 +225,7 @@ class PathSource:
             if p.is_dir() and not p.is_symlink():
                 names = _git_files(Path(absolute))
                 if names is None:
-                    names = list(_walk(Path(absolute)))
+                    names = list(_walk(absolute))
                 root = absolute
                 root_uri = self.root_uri(root)
                 for name in names:
