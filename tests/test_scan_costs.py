@@ -21,7 +21,7 @@ from nhiguard.filekinds import JSON, PYTHON, kind_of
 from nhiguard.policy import Policy
 from nhiguard.registry import all_rule_classes
 from nhiguard.rule import Rule, contract_problems
-from nhiguard.rules.scopes import oauth_broad_scope, rbac_wildcard, tool_allow_all
+from nhiguard.rules.scopes import cloud_iam_wildcard, oauth_broad_scope, rbac_wildcard, tool_allow_all
 from nhiguard.rules.scopes.oauth_broad_scope import OauthBroadScope
 from nhiguard.sources import Artifact
 
@@ -239,3 +239,23 @@ def test_the_rbac_gate_never_changes_findings(name, monkeypatch):
                                      monkeypatch, rbac_wildcard, "_may_grant_all")
     assert ungated == gated
     assert bool(gated) == (name != "narrow.yaml")
+
+
+IAM_CASES = {
+    "policy.json": '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}\n',
+    "lower.yaml": "Statement:\n- Effect: allow\n  Action: ['s3:*']\n  Resource: '*'\n",
+    "escaped.json": '{"Statement": [{"Effect": "Allow", "Action": "\\u002a", "Resource": "*"}]}\n',
+    "admin.yaml": "ManagedPolicyArns:\n  - arn:aws:iam::aws:policy/AdministratorAccess\n",
+    "embedded.yaml": 'Policy: \'{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}\'\n',
+    "gcp.yaml": "bindings:\n- role: roles/editor\n  members:\n  - serviceAccount:a@p.iam.gserviceaccount.com\n",
+    "workflow.yaml": "jobs:\n  build:\n    steps:\n    - uses: actions/checkout@v4\n",
+    "narrow.json": '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(IAM_CASES))
+def test_the_cloud_iam_gate_never_changes_findings(name, monkeypatch):
+    gated, ungated = _gated_and_open(name, IAM_CASES[name].encode(), cloud_iam_wildcard.CloudIamWildcard(),
+                                     monkeypatch, cloud_iam_wildcard, "_may_grant_all")
+    assert ungated == gated
+    assert bool(gated) == (name not in ("workflow.yaml", "narrow.json"))
