@@ -247,7 +247,8 @@ IAM_CASES = {
     "escaped.json": '{"Statement": [{"Effect": "Allow", "Action": "\\u002a", "Resource": "*"}]}\n',
     "admin.yaml": "ManagedPolicyArns:\n  - arn:aws:iam::aws:policy/AdministratorAccess\n",
     "embedded.yaml": 'Policy: \'{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}\'\n',
-    "gcp.yaml": "bindings:\n- role: roles/editor\n  members:\n  - serviceAccount:a@p.iam.gserviceaccount.com\n",
+    "gcp.yaml": ("bindings:\n- role: roles/editor\n  members:\n"
+                 "  - serviceAccount:a@p.iam.gserviceaccount.com\n"),
     "workflow.yaml": "jobs:\n  build:\n    steps:\n    - uses: actions/checkout@v4\n",
     "narrow.json": '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}\n',
 }
