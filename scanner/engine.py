@@ -85,17 +85,23 @@ class Prefilter:
         self._rule_words = [(r, _lowered(r.keywords),
                              {kind: _lowered(ks) for kind, ks in kinds.items()})
                             for r, kinds in zip(self.rules, by_kind, strict=True)]
+        self._for_kind: dict[str, list[tuple[Rule, frozenset[str]]]] = {}
+
+    def _rules_reading(self, kind: str) -> list[tuple[Rule, frozenset[str]]]:
+        """The rules that read a file kind, with their keywords for it (made once a kind)."""
+        found = self._for_kind.get(kind)
+        if found is None:
+            found = self._for_kind[kind] = [(r, by_kind.get(kind, general))
+                                            for r, general, by_kind in self._rule_words
+                                            if kind in r.file_kinds]
+        return found
 
     def candidates(self, data: bytes, kind: str, test_code: bool = False) -> tuple[list[Rule], bool]:
         """The rules that can fire, and whether the file holds a directive.
         On test code only the rules that scan tests can fire."""
         present = self.keywords.present(data)
-        rules = []
-        for r, general, by_kind in self._rule_words:
-            words = by_kind.get(kind, general)
-            if (kind in r.file_kinds and (not words or not words.isdisjoint(present))
-                    and (r.scans_tests or not test_code)):
-                rules.append(r)
+        rules = [r for r, words in self._rules_reading(kind)
+                 if (not words or not words.isdisjoint(present)) and (r.scans_tests or not test_code)]
         return rules, DIRECTIVE_KEYWORD in present
 
     def is_test_code(self, artifact: Artifact) -> bool:
