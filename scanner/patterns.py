@@ -45,9 +45,13 @@ def lowered_in_place(text: str) -> str | None:
     Text outside ASCII (translations, docs, a single `…`) takes the fast way too
     unless it holds one of the few characters `re.I` folds into ASCII.
     """
-    if text.isascii() or not any(c in text for c in _ASCII_FOLDS):
-        return text.lower()
-    return None
+    return None if folds_into_ascii(text) else text.lower()
+
+
+def folds_into_ascii(text: str) -> bool:
+    """Does the text hold a character `re.I` equates with an ASCII letter (or
+    whose lower case is longer)? Then `lowered_in_place` gives None."""
+    return not text.isascii() and any(c in text for c in _ASCII_FOLDS)
 
 
 class KeywordSet:

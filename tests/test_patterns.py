@@ -6,7 +6,14 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from nhiguard.patterns import KeywordSet, PatternSet, _hyperscan, engine_name
+from nhiguard.patterns import (
+    KeywordSet,
+    PatternSet,
+    _hyperscan,
+    engine_name,
+    folds_into_ascii,
+    lowered_in_place,
+)
 
 PATTERNS = [
     ("github", r"\b(ghp_[0-9A-Za-z]{36})\b"),
@@ -58,3 +65,10 @@ def test_patterns_match_with_ascii_semantics():
 def test_present_agrees_with_finditer(text):
     expected = {name for name, _ in PLAIN.finditer(text)}
     assert FAST.present(text) == PLAIN.present(text) == expected
+
+
+def test_lowered_in_place_keeps_offsets_or_says_none():
+    assert lowered_in_place("Client_Secret = 'clé …'") == "client_secret = 'clé …'"
+    for folding in ("\u017f", "\u212a", "\u0130", "\u0131"):  # ſ, Kelvin sign, İ, ı
+        assert folds_into_ascii(f"A{folding}")
+        assert lowered_in_place(f"A{folding}") is None

@@ -249,3 +249,13 @@ def test_sarif_rules_carry_help_and_taxonomy():
     ids = {r["id"] for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
     assert {r.id for r in SECRET_RULES} <= ids
     assert json.dumps(sarif).count("NHG10") >= 4
+
+
+@pytest.mark.parametrize("prose", ["# Clé de l'équipe …\n", "# \u017fecret store\n", ""])
+def test_client_secrets_are_found_in_text_outside_ascii(prose):
+    # Lower-cased search where it keeps offsets, the case-insensitive one where not.
+    secret = _values.fake_key("", 40, seed="non-ascii")
+    code = f'{prose}CLIENT_SECRET = "{secret}"\nclient_id = "agent"\n'
+    rule = next(cls() for cls in all_rule_classes() if cls.id == "NHG102")
+    result = scan_artifact(Artifact(uri="settings.py", data=code.encode()), Prefilter([rule]))
+    assert [(f.rule_id, f.line) for f in result.findings] == [("NHG102", 2 if prose else 1)]

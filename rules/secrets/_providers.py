@@ -13,7 +13,7 @@ from functools import cache
 
 from nhiguard.document import Document
 from nhiguard.finding import Finding
-from nhiguard.patterns import KeywordSet, PatternSet, lowered_in_place
+from nhiguard.patterns import KeywordSet, PatternSet, folds_into_ascii
 from nhiguard.rule import Rule
 
 from ._config import is_lock_file
@@ -253,13 +253,21 @@ def _required_words(pattern: str) -> tuple[str, ...] | None:
 
 
 # Each case-insensitive anchor regex over every file cost more than all prefixed
-# formats together. On lower-cased text a substring test rules most anchors out, and
-# a lower-case regex without `re.I` (much faster) finds the rest at the same offsets:
-# exact unless `lowered_in_place` says otherwise; such text runs them as written.
+# formats together. One caseless keyword pass rules most anchors out, and lower-case
+# regexes without `re.I` find the rest in lower-cased text at the same offsets: exact
+# unless the text `folds_into_ascii`; such text runs them as written. Each alternative
+# is a pattern of its own, so each starts with a literal, which `re` finds fast
+# (`secret.?access.?key|aws.?secret` was tried at every character).
 _ANCHOR_WORDS = [_required_words(anchor.pattern) for _, anchor, _ in _ANCHORED]
 _ANCHOR_WORD_SET = KeywordSet(w for words in _ANCHOR_WORDS if words for w in words)
-_LOWER_ANCHORS = [re.compile(anchor.pattern.lower()) if words else None
+_LOWER_ANCHORS = [tuple(re.compile(alt) for alt in anchor.pattern.lower().split("|")) if words else ()
                   for (_, anchor, _), words in zip(_ANCHORED, _ANCHOR_WORDS, strict=True)]
+# Which anchors a word found in the text can start: the others are not tried.
+_ANCHORS_BY_WORD: dict[str, list[int]] = {}
+for _at, _words in enumerate(_ANCHOR_WORDS):
+    for _word in set(_words or ()):
+        _ANCHORS_BY_WORD.setdefault(_word, []).append(_at)
+_ALWAYS_ANCHORED = [at for at, words in enumerate(_ANCHOR_WORDS) if words is None]
 _EDGES = [re.compile(f"[{p.edge}]") if p.edge else None for p in PROVIDERS]
 # What must end right before the key, looked for in this many characters before it.
 _BEFORE = {p: re.compile(rf"(?:{p.before})\Z") for p in PROVIDERS if p.before}
@@ -335,19 +343,19 @@ def _matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:
     for index in sorted(int(name) for name in _PREFIXES.present(text)):
         for m in _REGEXES[index].finditer(text):
             yield index, m
-    lower = lowered_in_place(text)
-    present: set[str] | None = None
-    for (index, anchor, regex), words, lower_anchor in zip(_ANCHORED, _ANCHOR_WORDS,
-                                                           _LOWER_ANCHORS, strict=True):
-        anchors = anchor.finditer(text)
-        if lower is not None and words is not None and lower_anchor is not None:
-            if present is None:  # every anchor's words found in one pass, not one each
-                present = _ANCHOR_WORD_SET.present(lower.encode())
-            if not any(w in present for w in words):
-                continue
-            anchors = lower_anchor.finditer(lower)
+    if folds_into_ascii(text):  # the lower-case anchors could miss a match: run them as written
+        chosen = [(at, [anchor.finditer(text)]) for at, (_, anchor, _) in enumerate(_ANCHORED)]
+    else:
+        # The anchors' words, found in the text in one pass (caseless), say which to try.
+        present = _ANCHOR_WORD_SET.present(text.encode("utf-8", "surrogatepass"))
+        ats = sorted({at for word in present for at in _ANCHORS_BY_WORD[word]}.union(_ALWAYS_ANCHORED))
+        lower = text.lower() if ats else ""
+        chosen = [(at, [alt.finditer(lower) for alt in _LOWER_ANCHORS[at]]
+                   or [_ANCHORED[at][1].finditer(text)]) for at in ats]
+    for at, searches in chosen:
+        index, _, regex = _ANCHORED[at]
         p = PROVIDERS[index]
-        for a in anchors:
+        for a in (a for search in searches for a in search):
             # The Azure anchor sits 3 characters and a digit in, each character perhaps `%7E`.
             start = a.start() - 10 if p.anchor else a.end()
             end = text.find("\n", a.end() + (p.window if p.context else 0))
