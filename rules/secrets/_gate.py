@@ -41,7 +41,7 @@ _RUN = re.compile(r"[A-Za-z0-9+/=_\-.~!@#$%^&*:,;?|]{" + str(MIN_LENGTH) + ",}")
 # Where a value can start or end inside a run: `KEY=v`, `k: v` without a space
 # in INI, `v1,v2`, `a=1;b=2`, `x=1&token=v`, `k=v#note` (an embedded line).
 _CUT = re.compile(r"[=:,;&#]")
-_CLASSES = (re.compile("[a-z]"), re.compile("[A-Z]"), re.compile("[0-9]"))
+_DIGIT = re.compile("[0-9]")
 
 # A YAML or JSON line that holds one key and at most one scalar and nothing
 # else: `  - key: value`, `"key": "value",`, `key: value  # note`, `key:`.
@@ -65,8 +65,10 @@ _CONTAINER = re.compile(
 _CONTAINER_WORDS = ("secret", "credential", "creds")
 _KUBERNETES_SECRET = re.compile(r"\bSecret\b")
 # A complex key (`? key`) or a line starting with a colon: the key is not on
-# the value's line.
-_DETACHED_KEY = re.compile(r"(?:^|\n)[ \t]*[?:](?:[ \t\r\n]|$)")
+# the value's line: on the first line, or after a newline (a literal start, which
+# `re` finds fast; a pattern starting `(?:^|\n)` is tried at every character).
+_DETACHED_KEY_FIRST = re.compile(r"[ \t]*[?:](?:[ \t\r\n]|\Z)")
+_DETACHED_KEY = re.compile(r"\n[ \t]*[?:](?:[ \t\r\n]|\Z)")
 # Keys NHG104 reads another key for: a `default:` is judged under its parent,
 # a `value:` under its sibling `name:`.
 _INDIRECT_KEYS = frozenset({"default", "value"})
@@ -87,7 +89,8 @@ def config_may_hold_secret(text: str) -> bool:
     if not text.isascii() or text.count("\r") != text.count("\r\n"):
         return True
     lower = text.lower()
-    if "private key" in lower or "key-data" in lower or _DETACHED_KEY.search(text) \
+    if "private key" in lower or "key-data" in lower \
+            or _DETACHED_KEY_FIRST.match(text) or _DETACHED_KEY.search(text) \
             or ("Secret" in text and _KUBERNETES_SECRET.search(text)):
         return True
     for word in _CONTAINER_WORDS:  # `str.find` first: the regex alone is slow
@@ -102,17 +105,30 @@ def config_may_hold_secret(text: str) -> bool:
 def _first_secret_like(text: str, structured: bool) -> bool:
     if "\\" in text or "PRIVATE KEY" in text:
         return True
-    line_end = -1  # the end of the line last looked at
+    line_end = -1  # the end of the line last looked at (a run never spans lines)
     harmless = False
     for run in _RUN.finditer(text):
+        piece = run.group()
+        if not _mixes_classes(piece):
+            continue  # the cheapest test first: most runs are one case (names, paths)
         if structured and run.start() > line_end:
             start = text.rfind("\n", 0, run.start()) + 1
             line_end = text.find("\n", run.end())
             line_end = len(text) if line_end < 0 else line_end
             harmless = _harmless_line(text[start:line_end].rstrip("\r"))
-        if not harmless and _any_secret_piece(run.group()):
+        if not harmless and _any_secret_piece(piece):
             return True
     return False
+
+
+def _mixes_classes(run: str) -> bool:
+    """Two of lower case, upper case and digits, as `looks_secret` wants of a value;
+    a piece of a run has no more classes than the run. (A run is ASCII: changing
+    case tells which letters it has faster than a search for each class.)"""
+    has_upper, has_lower = run.lower() != run, run.upper() != run
+    if has_upper and has_lower:
+        return True
+    return (has_upper or has_lower) and _DIGIT.search(run) is not None
 
 
 # Pieces of one run tried before the gate gives up and says "parse": a long
@@ -121,8 +137,7 @@ _PIECE_BUDGET = 2000
 
 
 def _any_secret_piece(run: str) -> bool:
-    # A piece has no more character classes than its run; `looks_secret` wants two.
-    if sum(1 for c in _CLASSES if c.search(run)) < 2:
+    if not _mixes_classes(run):
         return False
     cuts = [m.start() for m in _CUT.finditer(run)]
     starts, ends = [0, *(c + 1 for c in cuts)], [*cuts, len(run)]
