@@ -85,6 +85,27 @@ CASES: dict[str, str] = {
     "long-jwt.yaml": f"oauth:\n  client_secret: {LONG_JWT}\n",
     "long-jwt.env": f"API_TOKEN={LONG_JWT}\n",
     "long-key.json": f'{{"api_token": "{fake_key("", 700, seed="long")}"}}\n',
+    # An empty string says nothing, whatever its key looks like.
+    "empty-value.json": f'{{\n  "ResourceIdTemplate": "",\n  "{S}": "",\n  "api_token": "{S}"\n}}\n',
+    "empty-quoted.yaml": f"name: ''\n{S}: \"\"\napi_token: {S}\n",
+    "empty-then-block.yaml": f'api_token: ""\nother: |\n  api_token={S}\n',
+    # Strict JSON is read whole by the `json` module: values, not keys or prose words.
+    "prose.json": f'{{"Description": "Best Practices/Network Security", "api_token": "{S}"}}\n',
+    "env-items.json": f'{{"environment": ["MODE=x", "API_TOKEN= {S}"]}}\n',
+    "auth-header.json": f'{{"headers": {{"Authorization": "Bearer {S}"}}}}\n',
+    "duplicate-key.json": f'{{"api_token": "{S}", "api_token": "x"}}\n',
+    "name-value.json": f'{{"env": [{{"name": "SEARCH_API_KEY", "value": "{S}"}}]}}\n',
+    "jsonc.json": f'{{\n  // a comment\n  "api_token": "{S}",\n}}\n',
+    "nested.json": f'[[[{{"a": [{{"b": {{"svc_password": "{S}"}}}}]}}]]]\n',
+    "escaped-lines.json": f'{{"note": "see \\"docs\\"", "app.properties": "mode=x\\napi_token={S}\\n"}}\n',
+    "escaped-env.json": f'{{"env": ["A=1", "API_TOKEN=\\t{S}"]}}\n',
+    "unicode-escape.json": '{"api_token": "' + "".join(f"\\u{ord(c):04x}" for c in S) + '"}\n',
+    "non-ascii.json": f'{{"description": "clé de l\'équipe", "svc": {{"api_token": "{S}"}}}}\n',
+    "folding.json": f'{{"desc": "\u212a", "secrets": {{"search": "{S}"}}}}\n',
+    "folding-container.json": f'{{"\u017fecrets": {{"search": "{S}"}}}}\n',
+    "plain-key.json": f'{{"build_id": "{S}", "items": ["{S}", "BUILD={S}"]}}\n',
+    "indirect.json": f'{{"Parameters": {{"ApiToken": {{"Default": "{S}"}}}}}}\n',
+    "embedded-plain.json": f'{{"app.properties": "mode=x\\nbuild_id={S}\\napi_token={S}"}}\n',
 }
 
 
@@ -97,7 +118,7 @@ def _findings(uri: str, data: bytes) -> list[tuple[str, int, int, str]]:
 def _both_ways(uri: str, data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[list, list]:
     gated = _findings(uri, data)
     with monkeypatch.context() as m:
-        m.setattr(config_store_secret, "config_may_hold_secret", lambda text: True)
+        m.setattr(config_store_secret, "config_may_hold_secret", lambda *_, **__: True)
         m.setattr(config_store_secret, "may_hold_secret", lambda text: True)
         m.setattr(oauth_client_secret, "may_hold_secret", lambda text: True)
         ungated = _findings(uri, data)
@@ -178,3 +199,29 @@ def test_the_piece_shortcuts_decide_as_asking_every_piece(run):
 def test_the_piece_shortcuts_see_secrets_in_long_runs():
     # Not all silent: the comparison above would pass for a gate that always says no.
     assert [_every_piece(r) for r in RUNS[:3]] == [False, True, True]
+
+
+def test_a_long_run_of_many_pieces_is_parsed_not_searched(monkeypatch):
+    # A source map's `mappings` line: long pieces from every cut, none secret. Past
+    # the budget of characters asked about, the gate says "parse" (never "nothing
+    # here"); asking about every piece would say no, after three times as many.
+    mappings = _VLQ * 40
+    asked: list[int] = []
+    real = _gate.looks_secret
+    monkeypatch.setattr(_gate, "looks_secret", lambda piece: asked.append(len(piece)) or real(piece))
+    assert _gate._any_secret_piece(mappings) is True
+    assert sum(asked) <= _gate._CHARACTER_BUDGET
+    monkeypatch.setattr(_gate, "_CHARACTER_BUDGET", 10**9)
+    monkeypatch.setattr(_gate, "_PIECE_BUDGET", 10**9)
+    asked.clear()
+    assert _gate._any_secret_piece(mappings) is False
+    assert sum(asked) > 2 * 100_000  # what the budget spares
+
+
+@pytest.mark.parametrize("text", [
+    '{"Description": "Ensure Best Practices/Network Security", "ResourceIdTemplate": ""}\n',
+    '{"Risk": "AWS::Cognito::UserPool Update-MgPolicyAuthorizationPolicy are public", "token_ttl": 300}\n',
+    f'{{"{S}": "a key, not a value", "items": ["plain words only"]}}\n',
+])
+def test_strict_json_with_no_secret_looking_value_skips_the_parse(text):
+    assert not _gate.config_may_hold_secret(text, strict_json=True)

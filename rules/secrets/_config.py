@@ -92,7 +92,7 @@ def agent_config_label(uri: str) -> str | None:
 
 # -- config trees ------------------------------------------------------------------------------
 
-_ENV_ITEM = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*)=(.*)", re.S)
+ENV_ITEM = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*)=(.*)", re.S)
 _EMBEDDED = re.compile(
     r"""^[ \t]*(?:export[ \t]+)?["']?([A-Za-z_][\w.-]*)["']?[ \t]*[:=][ \t]*"""
     r"""(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'#,;]+))[ \t,;]*(?:#.*)?$""",
@@ -126,7 +126,7 @@ def assignments(root: Node) -> Iterator[tuple[tuple[str | int, ...], str, str, N
         elif node.is_sequence and not _in_example(path, api):
             for i, item in enumerate(node.items):
                 if _plain(item):
-                    m = _ENV_ITEM.fullmatch(str(item.value))
+                    m = ENV_ITEM.fullmatch(str(item.value))
                     if m:
                         yield path + (i,), m.group(1), m.group(2), item
 
@@ -173,14 +173,23 @@ def _plain(node: Node) -> bool:
 
 def _pair(path: tuple[str | int, ...], key: str, value: str,
           node: Node) -> Iterator[tuple[tuple[str | int, ...], str, str, Node]]:
+    for inner_key, inner in value_parts(value):
+        if inner_key is None:
+            yield path, key, inner, node
+        else:
+            yield path + (inner_key,), inner_key, inner, node
+
+
+def value_parts(value: str) -> Iterator[tuple[str | None, str]]:
+    """What is judged of one string value: the value itself (key None), or for a
+    multi-line value each `key = value` line in it (a properties or .env file)."""
     if value.endswith("\n") and "\n" not in value.rstrip("\n"):
         value = value.rstrip("\n")  # a one-line block scalar (`key: |`) ends with a newline
     if "\n" in value and "PRIVATE KEY" not in value:
         for m in _EMBEDDED.finditer(value):
-            inner = m.group(2) if m.group(2) is not None else m.group(3) or m.group(4) or ""
-            yield path + (m.group(1),), m.group(1), inner, node
+            yield m.group(1), m.group(2) if m.group(2) is not None else m.group(3) or m.group(4) or ""
         return
-    yield path, key, value, node
+    yield None, value
 
 
 # -- XML ---------------------------------------------------------------------------------------

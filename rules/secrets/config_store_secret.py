@@ -150,7 +150,8 @@ class SecretInConfigStore(Rule):
         # Most config files name a secret only to reference it (`secretKeyRef`,
         # `${{ secrets.X }}`): when no literal can be reported, skip the parse.
         structured = doc.kind in (YAML, JSON)
-        if not (config_may_hold_secret(doc.text) if structured else may_hold_secret(doc.text)):
+        if not (config_may_hold_secret(doc.text, strict_json=doc.kind == JSON) if structured
+                else may_hold_secret(doc.text)):
             return
         if doc.tree is None:
             return
