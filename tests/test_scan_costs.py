@@ -212,6 +212,8 @@ TOOL_CASES = {
     "spaced-trust.yaml": "mcpServers:\n  fs:\n    command: npx\n    trust : true\n",
     "single-quoted.yaml": "mcpServers:\n  x:\n    alwaysAllow: [ '*' ]\n",
     "block.yaml": "mcpServers:\n  x:\n    autoApprove: >-\n      *\n",
+    "newline-escapes.json": '{"note": "a\\nb \\"q\\"", "mcpServers": {"x": {"tools": ["a*"]}}}\n',
+    "hex-escape.yaml": 'mcpServers:\n  x:\n    alwaysAllow: ["\\x2a"]\n',
 }
 
 
@@ -220,7 +222,7 @@ def test_the_tool_allow_all_config_gate_never_changes_findings(name, monkeypatch
     gated, ungated = _gated_and_open(name, TOOL_CASES[name].encode(), tool_allow_all.ToolAllowAll(),
                                      monkeypatch, tool_allow_all, "_may_approve_all")
     assert ungated == gated
-    assert bool(gated) == (name not in ("explicit.yaml", "trusted-name.json"))
+    assert bool(gated) == (name not in ("explicit.yaml", "trusted-name.json", "newline-escapes.json"))
 
 
 RBAC_CASES = {
@@ -230,6 +232,8 @@ RBAC_CASES = {
     "escaped.json": ('{"kind": "Role", "rules": [{"apiGroups": [""], "resources": ["pods"],'
                      ' "verbs": ["\\u002a"]}]}\n'),
     "narrow.yaml": "kind: Role\nrules:\n- apiGroups: ['']\n  resources: [configmaps]\n  verbs: [get]\n",
+    "block-star.yaml": ("kind: Role\nrules:\n- apiGroups: ['']\n  resources: [pods]\n"
+                        "  verbs:\n  - |-\n    *\n"),
 }
 
 
@@ -251,6 +255,9 @@ IAM_CASES = {
                  "  - serviceAccount:a@p.iam.gserviceaccount.com\n"),
     "workflow.yaml": "jobs:\n  build:\n    steps:\n    - uses: actions/checkout@v4\n",
     "narrow.json": '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}\n',
+    "quoted-json.yaml": 'Policy: "{\\"Statement\\": [{\\"Effect\\": \\"Allow\\", \\"Action\\": \\"*\\",'
+                        ' \\"Resource\\": \\"*\\"}]}"\n',
+    "prose.json": '{"Description": "Allow s3:* on arn:aws:s3:::b/* only\\n"}\n',
 }
 
 
@@ -259,4 +266,4 @@ def test_the_cloud_iam_gate_never_changes_findings(name, monkeypatch):
     gated, ungated = _gated_and_open(name, IAM_CASES[name].encode(), cloud_iam_wildcard.CloudIamWildcard(),
                                      monkeypatch, cloud_iam_wildcard, "_may_grant_all")
     assert ungated == gated
-    assert bool(gated) == (name not in ("workflow.yaml", "narrow.json"))
+    assert bool(gated) == (name not in ("workflow.yaml", "narrow.json", "prose.json"))

@@ -37,6 +37,26 @@ _SLACK_ADMIN = re.compile(r"admin\.[a-z_.]+:(?:write|read)")
 SCOPE_KEY = re.compile(r"(?:^|_)(?:oauth_?)?scopes?$", re.I)
 
 
+# The scope rules' text gates: what a config file must show for a rule to report.
+# An escape that spells a character the source does not show (`\x2a`, `\u002a`,
+# `\U0000002A` in JSON, YAML or TOML strings); `\n`, `\"` or `\t` spell no letter
+# and no `*`, and JSON text is full of them.
+_SPELLING_ESCAPE = re.compile(r"\\[xuU]")
+# A scalar that is `*` alone: quoted (a bare `*` starts a YAML alias), perhaps with
+# escaped quotes (JSON inside a string), or alone on a line of a block scalar.
+_STAR_ALONE = re.compile(r"""\\?["']\s*\*\s*\\?["']|^[ \t]*\*[ \t]*$""", re.M)
+
+
+def may_spell(text: str) -> bool:
+    """Could an escape in the text spell a character the rule looks for?"""
+    return "\\" in text and _SPELLING_ESCAPE.search(text) is not None
+
+
+def has_lone_star(text: str) -> bool:
+    """Does the text hold a scalar that is `*` alone?"""
+    return "*" in text and _STAR_ALONE.search(text) is not None
+
+
 def split_scopes(value: str) -> list[str]:
     """The scopes of an OAuth scope string (space separated; commas are common too)."""
     return [s for s in re.split(r"[\s,]+", value) if s]

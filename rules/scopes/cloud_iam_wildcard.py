@@ -10,6 +10,7 @@ from nhiguard.finding import Finding
 from nhiguard.rule import Invalid, Rule, Valid
 
 from ._iam import aws_grants, gcp_grants, terraform_grants
+from ._scopes import has_lone_star, may_spell
 
 
 def _may_grant_all(text: str) -> bool:
@@ -17,9 +18,9 @@ def _may_grant_all(text: str) -> bool:
     `*`, the AdministratorAccess policy, or a basic role bound to a service
     account? (`Action` is common: GitHub workflows say `actions/checkout`.) An
     escape could spell any of them: parse."""
-    if "\\" in text or "AdministratorAccess" in text:
+    if may_spell(text) or "AdministratorAccess" in text:
         return True
-    if "*" in text and "allow" in text.lower():
+    if has_lone_star(text) and "allow" in text.lower():  # resource `*`
         return True
     return ("roles/owner" in text or "roles/editor" in text) and "serviceAccount:" in text
 

@@ -10,6 +10,8 @@ from nhiguard.finding import Finding
 from nhiguard.rule import Invalid, Rule, Valid
 from nhiguard.tree.node import Node
 
+from ._scopes import has_lone_star, may_spell
+
 _ROLE_KINDS = frozenset({"Role", "ClusterRole"})
 _BINDING_KINDS = frozenset({"RoleBinding", "ClusterRoleBinding"})
 _FIELDS = ("verbs", "resources", "apiGroups")
@@ -27,9 +29,9 @@ def _wildcards(rule: Node) -> list[tuple[str, Node]]:
 
 
 def _may_grant_all(text: str) -> bool:
-    """Can a manifest hold what this rule reports: a `*` or a `cluster-admin`
+    """Can a manifest hold what this rule reports: a `*` scalar or a `cluster-admin`
     binding? An escape could spell either: parse."""
-    return "*" in text or "cluster-admin" in text or "\\" in text
+    return has_lone_star(text) or "cluster-admin" in text or may_spell(text)
 
 
 class RbacWildcard(Rule):

@@ -10,6 +10,7 @@ from nhiguard.filekinds import JSON, PYTHON, TOML, YAML
 from nhiguard.finding import Finding
 from nhiguard.rule import Invalid, Rule, Valid
 
+from ._scopes import has_lone_star, may_spell
 from ._sites import python_sites, tree_sites
 
 # Keys that approve tools without asking; `tools` only inside an MCP/agent section.
@@ -19,16 +20,14 @@ _WHOLE_SERVER = re.compile(r"mcp__[\w.-]+?(?:__\*)?")
 _AGENT_SECTION = re.compile(r"mcp|server|agent", re.I)
 
 
-# What the rule reports, as source: a scalar that is `*` alone (quoted, as YAML needs,
-# or alone on a line in a block scalar), and a key that is exactly `trust`.
-_STAR_ALONE = re.compile(r"""["']\s*\*\s*["']|^[ \t]*\*[ \t]*$""", re.M)
+# A key that is exactly `trust`.
 _TRUST_KEY = re.compile(r"""(?<![a-z0-9_])trust["']?\s*[:=]""")
 
 
 def _may_approve_all(text: str) -> bool:
     """Can a config file hold what this rule reports: a `*` scalar, a whole-server
     `mcp__` permission or a `trust` key? An escape could spell any of them: parse."""
-    if "\\" in text or ("*" in text and _STAR_ALONE.search(text)):
+    if may_spell(text) or has_lone_star(text):
         return True
     low = text.lower()
     return "mcp__" in low or ("trust" in low and _TRUST_KEY.search(low) is not None)
