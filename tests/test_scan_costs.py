@@ -11,10 +11,13 @@ as it was found.
 from __future__ import annotations
 
 import gc
+import re
 import weakref
 
 import pytest
 from helpers import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nhiguard.document import Document
 from nhiguard.engine import Prefilter, collector_paused, scan_artifact
 from nhiguard.filekinds import JSON, PYTHON, kind_of
@@ -22,6 +25,7 @@ from nhiguard.policy import Policy
 from nhiguard.registry import all_rule_classes
 from nhiguard.rule import Rule, contract_problems
 from nhiguard.rules.scopes import cloud_iam_wildcard, oauth_broad_scope, rbac_wildcard, tool_allow_all
+from nhiguard.rules.scopes._scopes import has_lone_star
 from nhiguard.rules.scopes.oauth_broad_scope import OauthBroadScope
 from nhiguard.sources import Artifact
 
@@ -267,3 +271,13 @@ def test_the_cloud_iam_gate_never_changes_findings(name, monkeypatch):
                                      monkeypatch, cloud_iam_wildcard, "_may_grant_all")
     assert ungated == gated
     assert bool(gated) == (name not in ("workflow.yaml", "narrow.json", "prose.json"))
+
+
+# What `has_lone_star` finds, as the pattern it replaces (which `re` tried at every character).
+_LONE_STAR = re.compile(r"""\\?["']\s*\*\s*\\?["']|^[ \t]*\*[ \t]*$""", re.M)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=list("*\"' \n\t\r\\a:-["), max_size=14))
+def test_has_lone_star_finds_what_its_pattern_finds(text):
+    assert has_lone_star(text) == bool(_LONE_STAR.search(text))

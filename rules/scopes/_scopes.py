@@ -42,9 +42,7 @@ SCOPE_KEY = re.compile(r"(?:^|_)(?:oauth_?)?scopes?$", re.I)
 # `\U0000002A` in JSON, YAML or TOML strings); `\n`, `\"` or `\t` spell no letter
 # and no `*`, and JSON text is full of them.
 _SPELLING_ESCAPE = re.compile(r"\\[xuU]")
-# A scalar that is `*` alone: quoted (a bare `*` starts a YAML alias), perhaps with
-# escaped quotes (JSON inside a string), or alone on a line of a block scalar.
-_STAR_ALONE = re.compile(r"""\\?["']\s*\*\s*\\?["']|^[ \t]*\*[ \t]*$""", re.M)
+_BLANKS = " \t\n\r\f\v"
 
 
 def may_spell(text: str) -> bool:
@@ -53,8 +51,29 @@ def may_spell(text: str) -> bool:
 
 
 def has_lone_star(text: str) -> bool:
-    """Does the text hold a scalar that is `*` alone?"""
-    return "*" in text and _STAR_ALONE.search(text) is not None
+    """Does the text hold a scalar that is `*` alone: quoted (a bare `*` starts a
+    YAML alias; the quotes may be escaped, JSON inside a string), or alone on a
+    line (of a block scalar)? Each `*` is looked at where `str.find` puts it: a
+    pattern starting with an optional quote is tried at every character."""
+    at = text.find("*")
+    while at >= 0:
+        after = at + 1
+        while after < len(text) and text[after] in _BLANKS:
+            after += 1
+        if after < len(text) and text[after] == "\\":
+            after += 1
+        before = at - 1
+        while before >= 0 and text[before] in _BLANKS:
+            before -= 1
+        if after < len(text) and text[after] in "\"'" and before >= 0 and text[before] in "\"'":
+            return True
+        line_start = text.rfind("\n", 0, at) + 1
+        line_end = text.find("\n", at)
+        line = text[line_start:len(text) if line_end < 0 else line_end]
+        if line.strip(" \t") == "*":
+            return True
+        at = text.find("*", at + 1)
+    return False
 
 
 def split_scopes(value: str) -> list[str]:
