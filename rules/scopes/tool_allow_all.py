@@ -20,8 +20,10 @@ _WHOLE_SERVER = re.compile(r"mcp__[\w.-]+?(?:__\*)?")
 _AGENT_SECTION = re.compile(r"mcp|server|agent", re.I)
 
 
-# A key that is exactly `trust`.
-_TRUST_KEY = re.compile(r"""(?<![a-z0-9_])trust["']?\s*[:=]""")
+# A key that is exactly `trust` (in lower-cased text; what comes before is checked
+# at each match, so the pattern starts with its literal, which `re` finds fast).
+_TRUST_KEY = re.compile(r"""trust["']?\s*[:=]""")
+_KEY_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
 def _may_approve_all(text: str) -> bool:
@@ -30,7 +32,8 @@ def _may_approve_all(text: str) -> bool:
     if may_spell(text) or has_lone_star(text):
         return True
     low = text.lower()
-    return "mcp__" in low or ("trust" in low and _TRUST_KEY.search(low) is not None)
+    return "mcp__" in low or any(m.start() == 0 or low[m.start() - 1] not in _KEY_CHARACTERS
+                                 for m in _TRUST_KEY.finditer(low))
 
 
 def _approve_key(key: str) -> bool:
