@@ -106,6 +106,17 @@ CASES: dict[str, str] = {
     "plain-key.json": f'{{"build_id": "{S}", "items": ["{S}", "BUILD={S}"]}}\n',
     "indirect.json": f'{{"Parameters": {{"ApiToken": {{"Default": "{S}"}}}}}}\n',
     "embedded-plain.json": f'{{"app.properties": "mode=x\\nbuild_id={S}\\napi_token={S}"}}\n',
+    # Strict JSON's manifests, kubeconfigs, containers and PEM keys are found in the data.
+    "pem.json": '{"Description": "Rotate the private key", "tls": {"private_key": "'
+                + PEM.replace("\n", "\\n") + '"}}\n',
+    "secret-in-list.json": ('{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1",'
+                            ' "kind": "Secret", "data": {"search": "'
+                            f'{base64.b64encode(S.encode()).decode()}"}}}}]}}\n'),
+    "kubeconfig.json": ('{"users": [{"user": {"client-key-data": "'
+                        f'{base64.b64encode(PEM.encode()).decode()}"}}}}]}}\n'),
+    "container-list.json": f'{{"agent": {{"secrets": ["MODE=x", "SEARCH={S}"]}}}}\n',
+    "container-lines.json": f'{{"credentials": {{"blob": "mode=x\\nsearch={S}"}}}}\n',
+    "escaped-key.json": f'{{"api\\u005ftoken": "{S}"}}\n',
 }
 
 
@@ -222,6 +233,7 @@ def test_a_long_run_of_many_pieces_is_parsed_not_searched(monkeypatch):
     '{"Description": "Ensure Best Practices/Network Security", "ResourceIdTemplate": ""}\n',
     '{"Risk": "AWS::Cognito::UserPool Update-MgPolicyAuthorizationPolicy are public", "token_ttl": 300}\n',
     f'{{"{S}": "a key, not a value", "items": ["plain words only"]}}\n',
+    '{"Description": "Rotate the private key; a Kubernetes Secret holds it", "kind": "note"}\n',
 ])
 def test_strict_json_with_no_secret_looking_value_skips_the_parse(text):
     assert not _gate.config_may_hold_secret(text, strict_json=True)

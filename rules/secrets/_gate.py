@@ -34,8 +34,6 @@ import json
 import re
 from bisect import bisect_left
 
-from nhiguard.patterns import folds_into_ascii
-
 from ._config import ENV_ITEM, value_parts
 from ._values import MAX_PLACEHOLDER_DISTINCT as _MAX_PLACEHOLDER_DISTINCT
 from ._values import (
@@ -97,13 +95,14 @@ def config_may_hold_secret(text: str, strict_json: bool = False) -> bool:
     """NHG104's gate for YAML and JSON: False only when no value that looks
     secret can be judged under a secret-named key (see the module notes).
     `strict_json`: the file is JSON, so its strings may be read whole."""
+    if strict_json:
+        verdict = _strict_json_verdict(text)
+        if verdict is not None:
+            return verdict
     # Outside ASCII, case folding and YAML's extra line breaks (U+2028, NEL)
     # would need more care than they are worth: parse. A lone `\r` also
-    # breaks a YAML line where these line checks see none. Strict JSON read by
-    # the `json` module has no lines, and only a few characters fold into ASCII.
-    strict = strict_json and "\\u" not in text and not folds_into_ascii(text)
-    unruly = not text.isascii() or text.count("\r") != text.count("\r\n")
-    if unruly and not strict:
+    # breaks a YAML line where these line checks see none.
+    if not text.isascii() or text.count("\r") != text.count("\r\n"):
         return True
     lower = text.lower()
     if "private key" in lower or "key-data" in lower \
@@ -116,11 +115,7 @@ def config_may_hold_secret(text: str, strict_json: bool = False) -> bool:
             if _CONTAINER.match(lower, at):
                 return True
             at = lower.find(word, at + 1)
-    if strict:
-        verdict = _strict_json_verdict(text)
-        if verdict is not None:
-            return verdict
-    return unruly or _first_secret_like(text, structured=True)
+    return _first_secret_like(text, structured=True)
 
 
 def _pairs(pairs: list[tuple[str, object]]) -> list[tuple[str, object]]:
@@ -128,47 +123,65 @@ def _pairs(pairs: list[tuple[str, object]]) -> list[tuple[str, object]]:
 
 
 def _strict_json_verdict(text: str) -> bool | None:
-    """For strict JSON, read by the `json` module (C speed, no positions): can a
-    string NHG104 judges look secret? None when the text is not strict JSON
-    (comments, trailing commas: the line checks decide then).
+    """For strict JSON, read by the `json` module (C speed, no positions): can
+    NHG104 judge a string that looks secret? None when the text is not strict
+    JSON (comments, trailing commas: the line checks decide then).
 
-    What NHG104 judges is an object's string value, or a part of one
-    (`value_parts`: the lines of a multi-line value), under its key; or an array
-    item read as `KEY=value` (`ENV_ITEM`); an auth header without its scheme.
-    Values under plain keys go unjudged, as on `_harmless_line`. A key never is
-    judged, and prose (a description, a remediation text) holds spaces: its
-    words are not values. The line checks cannot tell a JSON key or prose from a
-    value, and said "parse" for most long JSON documents. (The caller leaves
-    `\\u` escapes to the line checks: the others cannot spell the letters the
-    text checks above look for.)
+    The data answers what the text checks can only guess at. NHG104 judges an
+    object's string value, or a part of one (`value_parts`: the lines of a
+    multi-line value), under a key that is not plain or below a container
+    (`secrets`, `credentials`); an array item read as `KEY=value` (`ENV_ITEM`);
+    an auth header without its scheme; whatever a Kubernetes manifest or a
+    `*-key-data` key holds (then: parse). A key is never judged, and prose (a
+    description, a remediation text) holds spaces: the line checks cannot tell
+    a JSON key or a word of prose from a value, nor prose that says "private
+    key" or "Secret" from a key or a manifest, and said "parse" for most long
+    JSON documents. Escapes are decoded, so they hide nothing.
     """
     try:
         data = json.loads(text, object_pairs_hook=_pairs)
     except (ValueError, RecursionError):
         return None
-    stack: list[tuple[str | None, object]] = [(None, data)]
+    # (key of the entry holding it or None in an array, the value, below a container?)
+    stack: list[tuple[str | None, object, bool]] = [(None, data, False)]
     while stack:
-        key, item = stack.pop()
+        key, item, contained = stack.pop()
         if isinstance(item, str):
-            if _judged_and_secret(key, item):
+            if _judged_and_secret(key, item, contained):
                 return True
-        elif isinstance(item, list):  # an array, or an object's (key, value) entries
-            stack.extend(entry if isinstance(entry, tuple) else (None, entry) for entry in item)
+        elif isinstance(item, list):
+            inside = contained or (key is not None and _is_container(key))
+            entries = [entry for entry in item if isinstance(entry, tuple)]
+            if entries:  # an object's (key, value) entries
+                keys = {k for k, _ in entries}
+                if "apiVersion" in keys and "kind" in keys:
+                    return True  # a Kubernetes manifest: its Secret data is judged whatever the key
+                if any(k.lower().endswith("key-data") for k in keys):
+                    return True  # a kubeconfig key: base64 of a PEM key
+                stack.extend((k, v, inside) for k, v in entries)
+            else:
+                stack.extend((None, v, inside) for v in item)
     return False
 
 
-def _judged_and_secret(key: str | None, value: str) -> bool:
+def _judged_and_secret(key: str | None, value: str, contained: bool) -> bool:
     """Could NHG104 judge this string (an object's value under `key`, or an array
     item when `key` is None), and does what it would judge look secret?"""
     if key is None:
         item = ENV_ITEM.fullmatch(value)
-        return item is not None and _judged_key(item.group(1)) and _looks_secret(item.group(2))
-    return any(_judged_key(key if inner is None else inner) and _looks_secret(part)
+        return item is not None and (contained or _judged_key(item.group(1))) \
+            and _looks_secret(item.group(2))
+    return any((contained or _judged_key(key if inner is None else inner)
+                or (inner is not None and _is_container(key))) and _looks_secret(part)
                for inner, part in value_parts(value))
 
 
+def _is_container(key: str) -> bool:
+    return (key_words(key) or ("",))[-1] in _CONTAINER_LAST_WORDS
+
+
 def _judged_key(key: str) -> bool:
-    return not _plain_key(key) or (key_words(key) or ("",))[-1] in _CONTAINER_LAST_WORDS
+    return not _plain_key(key) or _is_container(key)
 
 
 def _looks_secret(value: str) -> bool:
