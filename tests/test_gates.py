@@ -116,6 +116,11 @@ CASES: dict[str, str] = {
                         f'{base64.b64encode(PEM.encode()).decode()}"}}}}]}}\n'),
     "container-list.json": f'{{"agent": {{"secrets": ["MODE=x", "SEARCH={S}"]}}}}\n',
     "container-lines.json": f'{{"credentials": {{"blob": "mode=x\\nsearch={S}"}}}}\n',
+    "client.json": f'{{"client_id": "agent", "client_secret": "{S}", "note": "a clientSecret"}}\n',
+    "client-prose.json": '{"Description": "Rotate the client_secret and the client secret every year"}\n',
+    "client-env.json": f'{{"env": [{{"name": "OAUTH_CLIENT_SECRET", "value": "{S}"}}]}}\n',
+    "client-env-item.json": f'{{"environment": ["MODE=x", "CLIENT_SECRET={S}"]}}\n',
+    "client-nested.json": f'{{"oauth": {{"google": {{"upstream_client_secret": "{S}"}}}}}}\n',
     "escaped-key.json": f'{{"api\\u005ftoken": "{S}"}}\n',
 }
 
@@ -132,6 +137,7 @@ def _both_ways(uri: str, data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[
         m.setattr(config_store_secret, "config_may_hold_secret", lambda *_, **__: True)
         m.setattr(config_store_secret, "may_hold_secret", lambda text: True)
         m.setattr(oauth_client_secret, "may_hold_secret", lambda text: True)
+        m.setattr(oauth_client_secret, "strict_json_verdict", lambda *_, **__: True)
         ungated = _findings(uri, data)
     return gated, ungated
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 
 from ._config import ENV_ITEM, value_parts
 from ._values import MAX_PLACEHOLDER_DISTINCT as _MAX_PLACEHOLDER_DISTINCT
@@ -96,7 +97,7 @@ def config_may_hold_secret(text: str, strict_json: bool = False) -> bool:
     secret can be judged under a secret-named key (see the module notes).
     `strict_json`: the file is JSON, so its strings may be read whole."""
     if strict_json:
-        verdict = _strict_json_verdict(text)
+        verdict = strict_json_verdict(text)
         if verdict is not None:
             return verdict
     # Outside ASCII, case folding and YAML's extra line breaks (U+2028, NEL)
@@ -122,35 +123,39 @@ def _pairs(pairs: list[tuple[str, object]]) -> list[tuple[str, object]]:
     return pairs  # every entry, duplicate keys too (a dict would keep the last)
 
 
-def _strict_json_verdict(text: str) -> bool | None:
-    """For strict JSON, read by the `json` module (C speed, no positions): can
-    NHG104 judge a string that looks secret? None when the text is not strict
+def strict_json_verdict(text: str, judged: Callable[[str], bool] | None = None,
+                        containers: bool = True) -> bool | None:
+    """For strict JSON, read by the `json` module (C speed, no positions): can a
+    rule judge a string that looks secret? None when the text is not strict
     JSON (comments, trailing commas: the line checks decide then).
 
-    The data answers what the text checks can only guess at. NHG104 judges an
+    The data answers what the text checks can only guess at. A rule judges an
     object's string value, or a part of one (`value_parts`: the lines of a
-    multi-line value), under a key that is not plain or below a container
-    (`secrets`, `credentials`); an array item read as `KEY=value` (`ENV_ITEM`);
-    an auth header without its scheme; whatever a Kubernetes manifest or a
-    `*-key-data` key holds (then: parse). A key is never judged, and prose (a
-    description, a remediation text) holds spaces: the line checks cannot tell
-    a JSON key or a word of prose from a value, nor prose that says "private
-    key" or "Secret" from a key or a manifest, and said "parse" for most long
-    JSON documents. Escapes are decoded, so they hide nothing.
+    multi-line value), under a key it reads (`judged`; NHG104's by default), or
+    with `containers` below a container key (`secrets`, `credentials`); the
+    value of a `{"name": KEY, "value": v}` item; an array item read as
+    `KEY=value` (`ENV_ITEM`); an auth header without its scheme; whatever a
+    Kubernetes manifest or a `*-key-data` key holds (then: parse). A key is never
+    judged, and prose (a description, a remediation text) holds spaces: the
+    line checks cannot tell a JSON key or a word of prose from a value, nor
+    prose that says "private key" or "Secret" from a key or a manifest, and
+    said "parse" for most long JSON documents. Escapes are decoded, so they hide
+    nothing.
     """
     try:
         data = json.loads(text, object_pairs_hook=_pairs)
     except (ValueError, RecursionError):
         return None
+    reads = judged or _judged_key
     # (key of the entry holding it or None in an array, the value, below a container?)
     stack: list[tuple[str | None, object, bool]] = [(None, data, False)]
     while stack:
         key, item, contained = stack.pop()
         if isinstance(item, str):
-            if _judged_and_secret(key, item, contained):
+            if _judged_and_secret(key, item, contained, reads, containers):
                 return True
         elif isinstance(item, list):
-            inside = contained or (key is not None and _is_container(key))
+            inside = containers and (contained or (key is not None and _is_container(key)))
             entries = [entry for entry in item if isinstance(entry, tuple)]
             if entries:  # an object's (key, value) entries
                 keys = {k for k, _ in entries}
@@ -158,21 +163,26 @@ def _strict_json_verdict(text: str) -> bool | None:
                     return True  # a Kubernetes manifest: its Secret data is judged whatever the key
                 if any(k.lower().endswith("key-data") for k in keys):
                     return True  # a kubeconfig key: base64 of a PEM key
+                names = [v for k, v in entries if k in ("name", "key") and isinstance(v, str)]
+                values = [v for k, v in entries if k == "value" and isinstance(v, str)]
+                if any(reads(n) for n in names) and any(_looks_secret(v) for v in values):
+                    return True  # `{"name": "API_TOKEN", "value": ...}`, as Kubernetes `env` says it
                 stack.extend((k, v, inside) for k, v in entries)
             else:
                 stack.extend((None, v, inside) for v in item)
     return False
 
 
-def _judged_and_secret(key: str | None, value: str, contained: bool) -> bool:
-    """Could NHG104 judge this string (an object's value under `key`, or an array
+def _judged_and_secret(key: str | None, value: str, contained: bool,
+                       judged: Callable[[str], bool], containers: bool) -> bool:
+    """Could a rule judge this string (an object's value under `key`, or an array
     item when `key` is None), and does what it would judge look secret?"""
     if key is None:
         item = ENV_ITEM.fullmatch(value)
-        return item is not None and (contained or _judged_key(item.group(1))) \
+        return item is not None and (contained or judged(item.group(1))) \
             and _looks_secret(item.group(2))
-    return any((contained or _judged_key(key if inner is None else inner)
-                or (inner is not None and _is_container(key))) and _looks_secret(part)
+    return any((contained or judged(key if inner is None else inner)
+                or (containers and inner is not None and _is_container(key))) and _looks_secret(part)
                for inner, part in value_parts(value))
 
 
