@@ -26,6 +26,10 @@ The argument, which the tests check against the real parse:
   count whatever their key), a complex `? key`, and text that is not ASCII
   or has lone `\r` line breaks (case folding and YAML's other line breaks
   are not worth the care).
+- Strict JSON is read by the `json` module instead (`strict_json_verdict`,
+  for NHG102 and NHG104): the data says which strings a rule judges (values
+  under the keys it reads, below a container, in a `name`/`value` item), so a
+  key or a word of prose is never taken for a value, and escapes are decoded.
 """
 
 from __future__ import annotations
