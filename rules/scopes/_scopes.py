@@ -67,10 +67,14 @@ def has_lone_star(text: str) -> bool:
             before -= 1
         if after < len(text) and text[after] in "\"'" and before >= 0 and text[before] in "\"'":
             return True
-        line_start = text.rfind("\n", 0, at) + 1
-        line_end = text.find("\n", at)
-        line = text[line_start:len(text) if line_end < 0 else line_end]
-        if line.strip(" \t") == "*":
+        # Alone on its line: only spaces and tabs to the line's ends. (Looking just
+        # at those keeps this linear on a long line with many stars.)
+        left, right = at - 1, at + 1
+        while left >= 0 and text[left] in " \t":
+            left -= 1
+        while right < len(text) and text[right] in " \t":
+            right += 1
+        if (left < 0 or text[left] == "\n") and (right == len(text) or text[right] == "\n"):
             return True
         at = text.find("*", at + 1)
     return False
