@@ -39,6 +39,9 @@ GATES = (
     ("nhiguard.rules.secrets.config_store_secret", "may_hold_secret"),
     ("nhiguard.rules.secrets.oauth_client_secret", "may_hold_secret"),
     ("nhiguard.rules.secrets.oauth_client_secret", "strict_json_verdict"),
+    ("nhiguard.rules.secrets.oauth_client_secret", "_worth_parsing"),
+    ("nhiguard.rules.dcr._clients", "_may_register"),
+    ("nhiguard.rules.dcr._servers", "may_build_proxy"),
 )
 
 Finding = tuple[str, str, int, int, str]

@@ -281,3 +281,30 @@ _LONE_STAR = re.compile(r"""\\?["']\s*\*\s*\\?["']|^[ \t]*\*[ \t]*$""", re.M)
 @given(st.text(alphabet=list("*\"' \n\t\r\\a:-["), max_size=14))
 def test_has_lone_star_finds_what_its_pattern_finds(text):
     assert has_lone_star(text) == bool(_LONE_STAR.search(text))
+
+
+def test_the_real_code_gate_check_forces_every_gate_open():
+    # `make bench-gates` proves the gates on real code only for those it lists.
+    import importlib
+    import pkgutil
+    import sys
+
+    import nhiguard.rules
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import gates_check
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    listed = {(module, name) for module, name in gates_check.GATES}
+    for module, name in listed:
+        assert callable(getattr(importlib.import_module(module), name, None)), (module, name)
+    gate = re.compile(r"_?may_\w+|_worth_parsing")
+    inner = {"may_spell"}  # asked inside the gates listed, not by a rule itself
+    for info in pkgutil.walk_packages(nhiguard.rules.__path__, "nhiguard.rules."):
+        module = importlib.import_module(info.name)
+        for name, value in vars(module).items():
+            if gate.fullmatch(name) and callable(value) and value.__module__ == info.name \
+                    and name not in inner:
+                users = {m for m, n in listed if n == name}
+                assert users, f"{info.name}.{name} is a gate `make bench-gates` does not force open"
