@@ -266,3 +266,12 @@ def test_admin_keys_have_their_exact_length(key, found):
 ])
 def test_keys_named_in_non_ascii_text_are_found(text, name):
     assert [h.provider.name for h in find_provider_keys(text)] == [name]
+
+
+def test_anchor_alternatives_are_split_only_at_the_top_level():
+    # Each alternative becomes its own literal-first search; a `|` in a class stays.
+    from nhiguard.rules.secrets._providers import _alternatives
+
+    assert _alternatives("secret.?access.?key|aws.?secret") == ["secret.?access.?key", "aws.?secret"]
+    assert _alternatives("[0-9]q~") == ["[0-9]q~"]
+    assert _alternatives("a[|]b") == ["a[|]b"]

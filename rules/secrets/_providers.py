@@ -260,7 +260,15 @@ def _required_words(pattern: str) -> tuple[str, ...] | None:
 # (`secret.?access.?key|aws.?secret` was tried at every character).
 _ANCHOR_WORDS = [_required_words(anchor.pattern) for _, anchor, _ in _ANCHORED]
 _ANCHOR_WORD_SET = KeywordSet(w for words in _ANCHOR_WORDS if words for w in words)
-_LOWER_ANCHORS = [tuple(re.compile(alt) for alt in anchor.pattern.lower().split("|")) if words else ()
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """A pattern's top-level alternatives (`_required_words` allows no groups or
+    escapes; a `|` inside a character class is no alternative)."""
+    return pattern.split("|") if "[" not in pattern else [pattern]
+
+
+_LOWER_ANCHORS = [tuple(re.compile(alt) for alt in _alternatives(anchor.pattern.lower())) if words else ()
                   for (_, anchor, _), words in zip(_ANCHORED, _ANCHOR_WORDS, strict=True)]
 # Which anchors a word found in the text can start: the others are not tried.
 _ANCHORS_BY_WORD: dict[str, list[int]] = {}
