@@ -121,6 +121,8 @@ CASES: dict[str, str] = {
     "client-env.json": f'{{"env": [{{"name": "OAUTH_CLIENT_SECRET", "value": "{S}"}}]}}\n',
     "client-env-item.json": f'{{"environment": ["MODE=x", "CLIENT_SECRET={S}"]}}\n',
     "client-nested.json": f'{{"oauth": {{"google": {{"upstream_client_secret": "{S}"}}}}}}\n',
+    # Deeper than the tree parser goes: the rules read the lines, and so must the gate.
+    "deep.json": "[" * 201 + f'{{"note": "set client_secret={S} here"}}' + "]" * 201 + "\n",
     "escaped-key.json": f'{{"api\\u005ftoken": "{S}"}}\n',
 }
 

@@ -39,6 +39,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable
 
+from nhiguard.tree.node import MAX_DEPTH
+
 from ._config import ENV_ITEM, value_parts
 from ._values import MAX_PLACEHOLDER_DISTINCT as _MAX_PLACEHOLDER_DISTINCT
 from ._values import (
@@ -151,14 +153,16 @@ def strict_json_verdict(text: str, judged: Callable[[str], bool] | None = None,
     except (ValueError, RecursionError):
         return None
     reads = judged or _judged_key
-    # (key of the entry holding it or None in an array, the value, below a container?)
-    stack: list[tuple[str | None, object, bool]] = [(None, data, False)]
+    # (key of the entry holding it or None in an array, the value, below a container?, depth)
+    stack: list[tuple[str | None, object, bool, int]] = [(None, data, False, 0)]
     while stack:
-        key, item, contained = stack.pop()
+        key, item, contained, depth = stack.pop()
         if isinstance(item, str):
             if _judged_and_secret(key, item, contained, reads, containers):
                 return True
         elif isinstance(item, list):
+            if depth >= MAX_DEPTH:
+                return None  # too deep for the tree parser: the rules read the lines instead
             inside = containers and (contained or (key is not None and _is_container(key)))
             entries = [entry for entry in item if isinstance(entry, tuple)]
             if entries:  # an object's (key, value) entries
@@ -171,9 +175,9 @@ def strict_json_verdict(text: str, judged: Callable[[str], bool] | None = None,
                 values = [v for k, v in entries if k == "value" and isinstance(v, str)]
                 if any(reads(n) for n in names) and any(_looks_secret(v) for v in values):
                     return True  # `{"name": "API_TOKEN", "value": ...}`, as Kubernetes `env` says it
-                stack.extend((k, v, inside) for k, v in entries)
+                stack.extend((k, v, inside, depth + 1) for k, v in entries)
             else:
-                stack.extend((None, v, inside) for v in item)
+                stack.extend((None, v, inside, depth + 1) for v in item)
     return False
 
 
