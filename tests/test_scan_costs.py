@@ -221,14 +221,6 @@ TOOL_CASES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(TOOL_CASES))
-def test_the_tool_allow_all_config_gate_never_changes_findings(name, monkeypatch):
-    gated, ungated = _gated_and_open(name, TOOL_CASES[name].encode(), tool_allow_all.ToolAllowAll(),
-                                     monkeypatch, tool_allow_all, "_may_approve_all")
-    assert ungated == gated
-    assert bool(gated) == (name not in ("explicit.yaml", "trusted-name.json", "newline-escapes.json"))
-
-
 RBAC_CASES = {
     "role.yaml": "kind: ClusterRole\nrules:\n- apiGroups: ['*']\n  resources: ['*']\n  verbs: ['*']\n",
     "binding.yaml": ("kind: ClusterRoleBinding\nroleRef:\n  kind: ClusterRole\n  name: cluster-admin\n"
@@ -239,14 +231,6 @@ RBAC_CASES = {
     "block-star.yaml": ("kind: Role\nrules:\n- apiGroups: ['']\n  resources: [pods]\n"
                         "  verbs:\n  - |-\n    *\n"),
 }
-
-
-@pytest.mark.parametrize("name", sorted(RBAC_CASES))
-def test_the_rbac_gate_never_changes_findings(name, monkeypatch):
-    gated, ungated = _gated_and_open(name, RBAC_CASES[name].encode(), rbac_wildcard.RbacWildcard(),
-                                     monkeypatch, rbac_wildcard, "_may_grant_all")
-    assert ungated == gated
-    assert bool(gated) == (name != "narrow.yaml")
 
 
 IAM_CASES = {
@@ -265,12 +249,23 @@ IAM_CASES = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(IAM_CASES))
-def test_the_cloud_iam_gate_never_changes_findings(name, monkeypatch):
-    gated, ungated = _gated_and_open(name, IAM_CASES[name].encode(), cloud_iam_wildcard.CloudIamWildcard(),
-                                     monkeypatch, cloud_iam_wildcard, "_may_grant_all")
+# Each config-file gate: (rule module, rule, gate, cases, the cases with no finding).
+CONFIG_GATES = {
+    "tool": (tool_allow_all, tool_allow_all.ToolAllowAll, "_may_approve_all", TOOL_CASES,
+             {"explicit.yaml", "trusted-name.json", "newline-escapes.json"}),
+    "rbac": (rbac_wildcard, rbac_wildcard.RbacWildcard, "_may_grant_all", RBAC_CASES, {"narrow.yaml"}),
+    "iam": (cloud_iam_wildcard, cloud_iam_wildcard.CloudIamWildcard, "_may_grant_all", IAM_CASES,
+            {"workflow.yaml", "narrow.json", "prose.json"}),
+}
+
+
+@pytest.mark.parametrize(("gate", "name"), [(gate, name) for gate, (*_, cases, _) in CONFIG_GATES.items()
+                                           for name in sorted(cases)])
+def test_the_config_gates_never_change_findings(gate, name, monkeypatch):
+    module, rule, function, cases, silent = CONFIG_GATES[gate]
+    gated, ungated = _gated_and_open(name, cases[name].encode(), rule(), monkeypatch, module, function)
     assert ungated == gated
-    assert bool(gated) == (name not in ("workflow.yaml", "narrow.json", "prose.json"))
+    assert bool(gated) == (name not in silent)
 
 
 # What `has_lone_star` finds, as the pattern it replaces (which `re` tried at every character).
