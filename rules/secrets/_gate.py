@@ -46,9 +46,11 @@ from ._values import MAX_PLACEHOLDER_DISTINCT as _MAX_PLACEHOLDER_DISTINCT
 from ._values import (
     MIN_LENGTH,
     is_auth_header,
+    is_container_name,
     is_secret_name,
     key_words,
     looks_secret,
+    mixes_classes,
     secret_part,
     spoiling_spans,
 )
@@ -58,7 +60,6 @@ _RUN = re.compile(r"[A-Za-z0-9+/=_\-.~!@#$%^&*:,;?|]{" + str(MIN_LENGTH) + ",}")
 # Where a value can start or end inside a run: `KEY=v`, `k: v` without a space
 # in INI, `v1,v2`, `a=1;b=2`, `x=1&token=v`, `k=v#note` (an embedded line).
 _CUT = re.compile(r"[=:,;&#]")
-_DIGIT = re.compile("[0-9]")
 
 # A YAML or JSON line that holds one key and at most one scalar and nothing
 # else: `  - key: value`, `"key": "value",`, `key: value  # note`, `key:`, and
@@ -90,7 +91,6 @@ _DETACHED_KEY = re.compile(r"\n[ \t]*[?:](?:[ \t\r\n]|\Z)")
 # Keys NHG104 reads another key for: a `default:` is judged under its parent,
 # a `value:` under its sibling `name:`.
 _INDIRECT_KEYS = frozenset({"default", "value"})
-_CONTAINER_LAST_WORDS = frozenset({"secret", "secrets", "credential", "credentials", "creds"})
 
 
 def may_hold_secret(text: str) -> bool:
@@ -163,7 +163,7 @@ def strict_json_verdict(text: str, judged: Callable[[str], bool] | None = None,
         elif isinstance(item, list):
             if depth >= MAX_DEPTH:
                 return None  # too deep for the tree parser: the rules read the lines instead
-            inside = containers and (contained or (key is not None and _is_container(key)))
+            inside = containers and (contained or (key is not None and is_container_name(key)))
             entries = [entry for entry in item if isinstance(entry, tuple)]
             if entries:  # an object's (key, value) entries
                 keys = {k for k, _ in entries}
@@ -190,16 +190,12 @@ def _judged_and_secret(key: str | None, value: str, contained: bool,
         return item is not None and (contained or judged(item.group(1))) \
             and _looks_secret(item.group(2))
     return any((contained or judged(key if inner is None else inner)
-                or (containers and inner is not None and _is_container(key))) and _looks_secret(part)
+                or (containers and inner is not None and is_container_name(key))) and _looks_secret(part)
                for inner, part in value_parts(value))
 
 
-def _is_container(key: str) -> bool:
-    return (key_words(key) or ("",))[-1] in _CONTAINER_LAST_WORDS
-
-
 def _judged_key(key: str) -> bool:
-    return not _plain_key(key) or _is_container(key)
+    return not _plain_key(key) or is_container_name(key)
 
 
 def _looks_secret(value: str) -> bool:
@@ -213,7 +209,7 @@ def _first_secret_like(text: str, structured: bool) -> bool:
     harmless = False
     for run in _RUN.finditer(text):
         piece = run.group()
-        if not _mixes_classes(piece):
+        if not mixes_classes(piece):
             continue  # the cheapest test first: most runs are one case (names, paths)
         if structured and run.start() > line_end:
             start = text.rfind("\n", 0, run.start()) + 1
@@ -225,16 +221,6 @@ def _first_secret_like(text: str, structured: bool) -> bool:
     return False
 
 
-def _mixes_classes(run: str) -> bool:
-    """Two of lower case, upper case and digits, as `looks_secret` wants of a value;
-    a piece of a run has no more classes than the run. (A run is ASCII: changing
-    case tells which letters it has faster than a search for each class.)"""
-    has_upper, has_lower = run.lower() != run, run.upper() != run
-    if has_upper and has_lower:
-        return True
-    return (has_upper or has_lower) and _DIGIT.search(run) is not None
-
-
 # Pieces of one run, and their characters, tried before the gate gives up and
 # says "parse": a long run with many cuts (a source map) would otherwise cost
 # seconds, and parsing it costs milliseconds. (A 2 KB `mappings` line reached the
@@ -244,7 +230,7 @@ _CHARACTER_BUDGET = 100_000
 
 
 def _any_secret_piece(run: str) -> bool:
-    if not _mixes_classes(run):
+    if not mixes_classes(run):  # a piece has no more character classes than its run
         return False
     cuts = [m.start() for m in _CUT.finditer(run)]
     starts, ends = [0, *(c + 1 for c in cuts)], [*cuts, len(run)]
@@ -302,7 +288,7 @@ def _harmless_line(line: str) -> bool:
     if value is None:  # `key:` alone: its value, if any, is on lines of its own
         return True
     key = m.group(2) or m.group(3)
-    if not _plain_key(key) or (key_words(key) or ("",))[-1] in _CONTAINER_LAST_WORDS:
+    if _judged_key(key):
         return False
     # A plain value can go on below a blank line and so become multi-line; its
     # first line is then read as `k=v` (`k:v`) under the key `k`.

@@ -100,13 +100,20 @@ def is_public_name(key: str) -> bool:
     return bool(words & _PUBLIC_WORDS or words & _NOT_SECRET_WORDS)
 
 
+def is_container_name(key: str) -> bool:
+    """`secrets`, `credentials`, `dbCredentials`: a key whose values are secrets
+    whatever their own names."""
+    words = key_words(key)
+    return bool(words) and words[-1] in _CONTAINER_WORDS
+
+
 def is_secret_by_container(path: tuple[str | int, ...]) -> bool:
     """A value under a `secrets:` or `credentials:` mapping, whatever its own
     name (`secrets: {OPENAI: ...}`), unless that name is plainly public."""
     keys = [p for p in path if isinstance(p, str)]
     if len(keys) < 2 or is_public_name(keys[-1]):
         return False
-    return any(words and words[-1] in _CONTAINER_WORDS for words in map(key_words, keys[:-1]))
+    return any(is_container_name(key) for key in keys[:-1])
 
 
 def is_oauth_secret_name(key: str) -> bool:
@@ -278,8 +285,20 @@ def looks_secret(value: str, min_length: int = MIN_LENGTH) -> bool:
         return False
     if is_placeholder(value):
         return False
-    classes = sum(bool(re.search(rx, value)) for rx in ("[a-z]", "[A-Z]", "[0-9]"))
-    return classes >= 2 and is_random(value)
+    return mixes_classes(value) and is_random(value)
+
+
+_DIGIT = re.compile("[0-9]")
+
+
+def mixes_classes(text: str) -> bool:
+    """Two of lower case, upper case and digits, as a secret mixes them. For ASCII
+    text (which every secret-shaped value is): changing case tells which letters
+    it has faster than a search for each class."""
+    has_upper, has_lower = text.lower() != text, text.upper() != text
+    if has_upper and has_lower:
+        return True
+    return (has_upper or has_lower) and _DIGIT.search(text) is not None
 
 
 def spoiling_spans(text: str) -> list[tuple[int, int]]:
