@@ -192,8 +192,8 @@ class PythonView:
         spans = []
         for node in self._index.with_blocks:
             if any(isinstance(item.context_expr, ast.Call)
-                   and (dotted_name(item.context_expr.func) or "").rsplit(".", 1)[-1]
-                   in EXPECTED_FAILURE_CALLS for item in node.items):
+                   and _last_name(item.context_expr.func) in EXPECTED_FAILURE_CALLS
+                   for item in node.items):
                 spans.append((node.lineno, node.end_lineno or node.lineno))
         return spans
 
