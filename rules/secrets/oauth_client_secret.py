@@ -43,13 +43,13 @@ _LINE = re.compile(
     rf"""(?:(?::=|=>|[:=(,]|\s)\s*\\?["'`]([^"'`\s\\]+)\\?["'`]|=[ \t]*([^\s"'`#;,)&]+))""",
     re.I,
 )
-_KEY_WORD = re.compile(r"client[_.-]?(?:secret|credential)|consumer[_.-]?secret"
-                       r"|(?:registration|initial)[_.-]?access[_.-]?token", re.I)
-# The same names in lower-cased text, one pattern per literal start: `re` finds a
-# literal fast, but tries an alternation at every character.
+# Client-secret names, one pattern per literal start for lower-cased text: `re` finds
+# a literal fast, but tries an alternation at every character. Text where lower-casing
+# would not do gets them as one case-insensitive pattern.
 _KEY_WORDS_LOWER = tuple(re.compile(p) for p in (
     r"client[_.-]?(?:secret|credential)", r"consumer[_.-]?secret",
     r"registration[_.-]?access[_.-]?token", r"initial[_.-]?access[_.-]?token"))
+_KEY_WORD = re.compile("|".join(p.pattern for p in _KEY_WORDS_LOWER), re.I)
 _QUOTED = re.compile(r"""["'`]([^"'`\s\\]{16,})["'`]""")
 _JS_DEFAULT = re.compile(
     rf"""process\.env\.({_KEY})\s*(?:\|\||\?\?)\s*["'`]([^"'`\s\\]+)["'`]""", re.I)
