@@ -244,4 +244,4 @@ def test_a_long_run_of_many_pieces_is_parsed_not_searched(monkeypatch):
     '{"Description": "Rotate the private key; a Kubernetes Secret holds it", "kind": "note"}\n',
 ])
 def test_strict_json_with_no_secret_looking_value_skips_the_parse(text):
-    assert not _gate.config_may_hold_secret(text, strict_json=True)
+    assert not _gate.config_may_hold_secret(text, _gate.read_strict_json(text))

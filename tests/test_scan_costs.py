@@ -303,3 +303,19 @@ def test_the_real_code_gate_check_forces_every_gate_open():
                     and name not in inner:
                 users = {m for m, n in listed if n == name}
                 assert users, f"{info.name}.{name} is a gate `make bench-gates` does not force open"
+
+
+def test_a_json_document_is_loaded_once_for_every_secret_rule(monkeypatch):
+    # NHG102 and NHG104 both read strict JSON whole; the document keeps what was read.
+    import json
+
+    from nhiguard.rules.secrets import _gate
+
+    loads: list[str] = []
+    real = json.loads
+    monkeypatch.setattr(_gate.json, "loads", lambda text, **kw: loads.append(text) or real(text, **kw))
+    rules = [cls() for cls in all_rule_classes() if cls.id in ("NHG102", "NHG104")]
+    data = b'{"client_secret": "x", "api_token": "y"}\n'
+    assert len(Prefilter(rules).candidates(data, JSON)[0]) == 2  # both rules read it
+    scan_artifact(Artifact(uri="client.json", data=data), Prefilter(rules))
+    assert len(loads) == 1

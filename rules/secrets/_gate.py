@@ -26,10 +26,11 @@ The argument, which the tests check against the real parse:
   count whatever their key), a complex `? key`, and text that is not ASCII
   or has lone `\r` line breaks (case folding and YAML's other line breaks
   are not worth the care).
-- Strict JSON is read by the `json` module instead (`strict_json_verdict`,
-  for NHG102 and NHG104): the data says which strings a rule judges (values
-  under the keys it reads, below a container, in a `name`/`value` item), so a
-  key or a word of prose is never taken for a value, and escapes are decoded.
+- Strict JSON is read by the `json` module instead, once per document
+  (`strict_json`, `strict_json_verdict`, for NHG102 and NHG104): the data
+  says which strings a rule judges (values under the keys it reads, below a
+  container, in a `name`/`value` item), so a key or a word of prose is never
+  taken for a value, and escapes are decoded.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable
 
+from nhiguard.document import Document
+from nhiguard.filekinds import JSON
 from nhiguard.tree.node import MAX_DEPTH
 
 from ._config import ENV_ITEM, value_parts
@@ -88,6 +91,8 @@ _KUBERNETES_SECRET = re.compile(r"\bSecret\b")
 # `re` finds fast; a pattern starting `(?:^|\n)` is tried at every character).
 _DETACHED_KEY_FIRST = re.compile(r"[ \t]*[?:](?:[ \t\r\n]|\Z)")
 _DETACHED_KEY = re.compile(r"\n[ \t]*[?:](?:[ \t\r\n]|\Z)")
+# What `read_strict_json` gives for text that is not strict JSON.
+NOT_STRICT_JSON = object()
 # Keys NHG104 reads another key for: a `default:` is judged under its parent,
 # a `value:` under its sibling `name:`.
 _INDIRECT_KEYS = frozenset({"default", "value"})
@@ -98,14 +103,13 @@ def may_hold_secret(text: str) -> bool:
     return _first_secret_like(text, structured=False)
 
 
-def config_may_hold_secret(text: str, strict_json: bool = False) -> bool:
+def config_may_hold_secret(text: str, json_data: object = NOT_STRICT_JSON) -> bool:
     """NHG104's gate for YAML and JSON: False only when no value that looks
     secret can be judged under a secret-named key (see the module notes).
-    `strict_json`: the file is JSON, so its strings may be read whole."""
-    if strict_json:
-        verdict = strict_json_verdict(text)
-        if verdict is not None:
-            return verdict
+    `json_data`: the file's strict JSON (`strict_json`), whose strings are read whole."""
+    verdict = strict_json_verdict(json_data)
+    if verdict is not None:
+        return verdict
     # Outside ASCII, case folding and YAML's extra line breaks (U+2028, NEL)
     # would need more care than they are worth: parse. A lone `\r` also
     # breaks a YAML line where these line checks see none.
@@ -129,11 +133,28 @@ def _pairs(pairs: list[tuple[str, object]]) -> list[tuple[str, object]]:
     return pairs  # every entry, duplicate keys too (a dict would keep the last)
 
 
-def strict_json_verdict(text: str, judged: Callable[[str], bool] | None = None,
+def read_strict_json(text: str) -> object:
+    """The text read by the `json` module (C speed, no positions; objects as lists
+    of (key, value) entries), or `NOT_STRICT_JSON` (comments, trailing commas)."""
+    try:
+        return json.loads(text, object_pairs_hook=_pairs)
+    except (ValueError, RecursionError):
+        return NOT_STRICT_JSON
+
+
+def strict_json(doc: Document) -> object:
+    """`read_strict_json` of a JSON document, read once for every secret rule that
+    asks; `NOT_STRICT_JSON` for other kinds."""
+    if doc.kind != JSON:
+        return NOT_STRICT_JSON
+    return doc.derived("secrets.strict_json", lambda d: read_strict_json(d.text))
+
+
+def strict_json_verdict(data: object, judged: Callable[[str], bool] | None = None,
                         containers: bool = True) -> bool | None:
-    """For strict JSON, read by the `json` module (C speed, no positions): can a
-    rule judge a string that looks secret? None when the text is not strict
-    JSON (comments, trailing commas: the line checks decide then).
+    """For strict JSON data (`strict_json`): can a rule judge a string that looks
+    secret? None when there is none (not JSON, or not strict: comments, trailing
+    commas), and the line checks decide.
 
     The data answers what the text checks can only guess at. A rule judges an
     object's string value, or a part of one (`value_parts`: the lines of a
@@ -148,9 +169,7 @@ def strict_json_verdict(text: str, judged: Callable[[str], bool] | None = None,
     said "parse" for most long JSON documents. Escapes are decoded, so they hide
     nothing.
     """
-    try:
-        data = json.loads(text, object_pairs_hook=_pairs)
-    except (ValueError, RecursionError):
+    if data is NOT_STRICT_JSON:
         return None
     reads = judged or _judged_key
     # (key of the entry holding it or None in an array, the value, below a container?, depth)

@@ -20,7 +20,7 @@ from ._config import (
     kubernetes_kind,
     locate,
 )
-from ._gate import config_may_hold_secret, may_hold_secret
+from ._gate import config_may_hold_secret, may_hold_secret, strict_json
 from ._providers import find_provider_keys
 from ._values import (
     SECRET_KEY_PAIRS,
@@ -150,7 +150,7 @@ class SecretInConfigStore(Rule):
         # Most config files name a secret only to reference it (`secretKeyRef`,
         # `${{ secrets.X }}`): when no literal can be reported, skip the parse.
         structured = doc.kind in (YAML, JSON)
-        if not (config_may_hold_secret(doc.text, strict_json=doc.kind == JSON) if structured
+        if not (config_may_hold_secret(doc.text, strict_json(doc)) if structured
                 else may_hold_secret(doc.text)):
             return
         if doc.tree is None:

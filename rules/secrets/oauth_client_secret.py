@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from nhiguard.document import Document
-from nhiguard.filekinds import ALL_KINDS, JSON, MARKDOWN, PYTHON
+from nhiguard.filekinds import ALL_KINDS, MARKDOWN, PYTHON
 from nhiguard.finding import Finding
 from nhiguard.patterns import lowered_in_place
 from nhiguard.pyast import (
@@ -24,7 +24,7 @@ from nhiguard.pyast import (
 from nhiguard.rule import Invalid, Rule, Valid
 
 from ._config import assignments, in_kubernetes_secret, is_template_file, locate, xml_entries
-from ._gate import may_hold_secret, strict_json_verdict
+from ._gate import may_hold_secret, strict_json, strict_json_verdict
 from ._values import fake_key, is_oauth_secret_name, looks_secret
 
 if TYPE_CHECKING:
@@ -154,8 +154,7 @@ class OAuthClientSecretLiteral(Rule):
         # of the text: with none that looks secret, skip the tree parse and the lines.
         # Strict JSON is read whole: only a value under a client-secret name counts.
         if doc.kind != PYTHON:
-            verdict = strict_json_verdict(doc.text, is_oauth_secret_name, containers=False) \
-                if doc.kind == JSON else None
+            verdict = strict_json_verdict(strict_json(doc), is_oauth_secret_name, containers=False)
             if not (may_hold_secret(doc.text) if verdict is None else verdict):
                 return
         seen: set[tuple[int, int]] = set()
